@@ -1,0 +1,110 @@
+//! The article, as stored and as shown.
+
+use serde::{Deserialize, Serialize};
+
+/// Whether readers can see an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    Published,
+    Draft,
+}
+
+impl ArticleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleStatus::Published => "published",
+            ArticleStatus::Draft => "draft",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "published" => Some(ArticleStatus::Published),
+            "draft" => Some(ArticleStatus::Draft),
+            _ => None,
+        }
+    }
+}
+
+/// A normalised, analysed article ready to be written by any write path
+/// (import, feed, editor, API). The store assigns `id`, `seq` and `updated_at`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleDraft {
+    /// The id the article has outside zixun (import id, feed guid); the upsert key.
+    pub ext_id: Option<String>,
+    pub title: String,
+    pub author: Option<String>,
+    /// Name of the outlet a syndicated item comes from.
+    pub source_name: Option<String>,
+    /// Link to the original of a syndicated item (also an upsert key when `ext_id` is absent).
+    pub source_url: Option<String>,
+    pub original: bool,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    /// Unix seconds.
+    pub published_at: i64,
+    /// Sanitized HTML.
+    pub body_html: String,
+    pub body_text: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    pub simhash: u64,
+    pub status: ArticleStatus,
+}
+
+/// A stored article with everything a page or the API shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    pub id: i64,
+    pub ext_id: Option<String>,
+    pub title: String,
+    pub author: Option<String>,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub original: bool,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub published_at: i64,
+    pub updated_at: i64,
+    pub body_html: String,
+    pub body_text: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    pub simhash: u64,
+    pub status: ArticleStatus,
+    pub views: i64,
+    pub seq: i64,
+}
+
+/// The fields a list item needs (lists never load bodies).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub title: String,
+    pub author: Option<String>,
+    pub source_name: Option<String>,
+    pub original: bool,
+    pub category: Option<String>,
+    pub published_at: i64,
+    pub summary: String,
+    pub views: i64,
+    pub simhash: u64,
+}
+
+impl From<&Article> for ArticleSummary {
+    fn from(a: &Article) -> Self {
+        ArticleSummary {
+            id: a.id,
+            title: a.title.clone(),
+            author: a.author.clone(),
+            source_name: a.source_name.clone(),
+            original: a.original,
+            category: a.category.clone(),
+            published_at: a.published_at,
+            summary: a.summary.clone(),
+            views: a.views,
+            simhash: a.simhash,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! zixun-core: the domain types, Chinese text analysis and ranking formulas.
+//!
+//! Nothing in this crate does I/O: the store, the index and the web layer call into it.
+
+pub mod article;
+pub mod html;
+pub mod rank;
+pub mod text;
+pub mod time;
+
+pub use article::{Article, ArticleDraft, ArticleStatus, ArticleSummary};
+pub use text::TextAnalyzer;
+pub use time::SiteClock;
