@@ -8,7 +8,7 @@ pub struct SiteClock {
     tz: TimeZone,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum TimeError {
     #[error("unknown time zone {0:?}")]
     UnknownZone(String),

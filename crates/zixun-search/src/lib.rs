@@ -1,1 +1,11 @@
+//! zixun-search: the tantivy index with a jieba tokenizer. It follows the store by `seq` and
+//! can always be rebuilt from it; it owns nothing the store lacks.
 
+mod index;
+mod query;
+mod schema;
+mod tokenizer;
+
+pub use index::{SearchError, SearchIndex};
+pub use query::{MAX_QUERY_CHARS, SearchHit, SearchRequest, SearchResults, SimilarHit, SortOrder};
+pub use tokenizer::JiebaTokenizer;

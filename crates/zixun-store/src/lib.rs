@@ -1,1 +1,93 @@
+//! zixun-store: the [`Store`] trait that every backend implements, and the SQLite backend.
 
+mod error;
+mod sqlite;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use zixun_core::{Article, ArticleDraft, ArticleSummary, text::CorpusStats};
+
+pub use error::StoreError;
+pub use sqlite::SqliteStore;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What an upsert did to one draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Inserted(i64),
+    Updated(i64),
+}
+
+impl UpsertOutcome {
+    pub fn id(self) -> i64 {
+        match self {
+            UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) => id,
+        }
+    }
+}
+
+/// Which published articles a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListFilter {
+    All,
+    Category(String),
+    Source(String),
+    Author(String),
+    /// A keyword or a tag.
+    Term(String),
+}
+
+/// A position in a newest-first list: the last item's (published_at, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub published_at: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.published_at, self.id)
+    }
+
+    pub fn decode(s: &str) -> Option<Self> {
+        let (p, i) = s.split_once('_')?;
+        Some(Cursor { published_at: p.parse().ok()?, id: i.parse().ok()? })
+    }
+}
+
+/// Views of one article in one hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HourlyViews {
+    pub article_id: i64,
+    /// Unix hour (seconds / 3600).
+    pub hour: i64,
+    pub views: i64,
+}
+
+/// Everything zixun keeps. The store is the truth: the search index and every cache are
+/// rebuilt from it, following `seq`.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Inserts or updates drafts in one transaction. A draft with the `ext_id` of a stored
+    /// article (else its `source_url`) updates it. Every write takes the next `seq`.
+    async fn upsert(&self, drafts: &[ArticleDraft]) -> Result<Vec<UpsertOutcome>>;
+    async fn article(&self, id: i64) -> Result<Option<Article>>;
+    /// Published articles, newest first, after `cursor`.
+    async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>>;
+    async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>>;
+    async fn count_published(&self) -> Result<i64>;
+    /// Categories with their published article counts, biggest first.
+    async fn categories(&self) -> Result<Vec<(String, i64)>>;
+    /// The highest `seq` written so far.
+    async fn max_seq(&self) -> Result<i64>;
+    /// Articles written after `seq` (any status), in `seq` order.
+    async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Article>>;
+    /// Adds buffered views: the running totals and the hourly buckets, in one transaction.
+    async fn add_views(&self, hour: i64, views: &HashMap<i64, i64>) -> Result<()>;
+    async fn hourly_views_since(&self, hour: i64) -> Result<Vec<HourlyViews>>;
+    async fn corpus_stats(&self) -> Result<CorpusStats>;
+    /// Counts `docs` new documents and their terms' document frequencies.
+    async fn add_corpus_terms(&self, docs: u64, df: &HashMap<String, u32>) -> Result<()>;
+}

@@ -1,0 +1,91 @@
+//! Normalise and analyse a record into an [`ArticleDraft`]: the one path every writer takes.
+
+use std::{collections::HashSet, sync::Arc};
+
+use zixun_core::{
+    ArticleDraft, ArticleStatus, SiteClock, TextAnalyzer,
+    html::{blocks_from_text, blocks_to_html, blocks_to_text, html_to_text, sanitize},
+    text::{CorpusStats, SHOWN_KEYWORDS},
+    time::TimeError,
+};
+
+use crate::ImportRecord;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PrepareError {
+    #[error("body is {size} bytes, over the limit of {limit}")]
+    BodyTooLarge { size: usize, limit: usize },
+    #[error("body has no text")]
+    EmptyBody,
+    #[error("field \"published_at\": {0}")]
+    Date(#[from] TimeError),
+    #[error("field \"status\" must be \"published\" or \"draft\", got {0:?}")]
+    Status(String),
+}
+
+/// A draft with the terms that count towards the corpus's document frequencies.
+pub struct PreparedArticle {
+    pub draft: ArticleDraft,
+    pub terms: HashSet<String>,
+}
+
+#[derive(Clone)]
+pub struct ArticlePreparer {
+    pub analyzer: Arc<TextAnalyzer>,
+    pub clock: SiteClock,
+    pub max_body_bytes: usize,
+}
+
+impl ArticlePreparer {
+    pub fn prepare(&self, r: &ImportRecord, corpus: Option<&CorpusStats>) -> Result<PreparedArticle, PrepareError> {
+        let size = r.body.as_ref().or(r.body_html.as_ref()).map_or(0, String::len);
+        if size > self.max_body_bytes {
+            return Err(PrepareError::BodyTooLarge { size, limit: self.max_body_bytes });
+        }
+        let (body_html, body_text) = match (&r.body, &r.body_html) {
+            (Some(text), _) => {
+                let blocks = blocks_from_text(text);
+                (blocks_to_html(&blocks), blocks_to_text(&blocks))
+            }
+            (None, Some(html)) => {
+                let clean = sanitize(html);
+                let text = html_to_text(&clean);
+                (clean, text)
+            }
+            (None, None) => (String::new(), String::new()),
+        };
+        if body_text.trim().is_empty() {
+            return Err(PrepareError::EmptyBody);
+        }
+        let published_at = match &r.published_at {
+            Some(s) => self.clock.parse(s)?,
+            None => SiteClock::now(),
+        };
+        let status = match r.status.as_deref() {
+            None => ArticleStatus::Published,
+            Some(s) => ArticleStatus::parse(s).ok_or_else(|| PrepareError::Status(s.to_string()))?,
+        };
+        let analysis = self.analyzer.analyze(&r.title, &body_text, corpus);
+        let terms = self.analyzer.document_terms(&r.title, &body_text);
+        // Syndicated unless said otherwise when it names a source; original otherwise.
+        let original = r.original.unwrap_or(r.source.is_none());
+        let draft = ArticleDraft {
+            ext_id: r.id.clone(),
+            title: r.title.clone(),
+            author: r.author.clone(),
+            source_name: r.source.clone(),
+            source_url: r.url.clone(),
+            original,
+            category: r.category.clone(),
+            tags: r.tags.clone(),
+            published_at,
+            summary: analysis.summary,
+            keywords: analysis.keywords.iter().take(SHOWN_KEYWORDS).map(|(k, _)| k.clone()).collect(),
+            simhash: analysis.simhash,
+            body_html,
+            body_text,
+            status,
+        };
+        Ok(PreparedArticle { draft, terms })
+    }
+}

@@ -1,0 +1,263 @@
+//! Readers' queries and more-like-this, built from the same analyzer as the index (never
+//! tantivy's query parser: a word jieba splits again would become a phrase that can miss).
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use tantivy::{
+    DocAddress, Order, Score, Searcher, TantivyDocument, Term,
+    collector::{Count, TopDocs},
+    query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery},
+    schema::{Field, IndexRecordOption, Value},
+    snippet::SnippetGenerator,
+};
+use zixun_core::{SiteClock, rank, text::normalize};
+
+use crate::{SearchError, SearchIndex};
+
+/// Longer queries are cut to this many characters (and the page says so).
+pub const MAX_QUERY_CHARS: usize = 100;
+/// Most terms a query is made of after segmentation.
+const MAX_TERMS: usize = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    #[default]
+    Relevance,
+    Newest,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    pub category: Option<String>,
+    pub source: Option<String>,
+    /// Unix seconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix seconds, exclusive.
+    pub to: Option<i64>,
+    pub sort: SortOrder,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub id: i64,
+    pub score: f32,
+    pub published_at: i64,
+    /// Title with the matched words in `<b>`, HTML-escaped otherwise.
+    pub title_html: String,
+    /// Best fragment of the body, highlighted the same way.
+    pub snippet_html: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+    /// The terms the query was cut into (after normalisation and stop words).
+    pub terms: Vec<String>,
+    /// The query was longer than [`MAX_QUERY_CHARS`] and was cut.
+    pub truncated: bool,
+}
+
+/// An article like another one, with the shared words that made it so.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarHit {
+    pub id: i64,
+    pub score: f32,
+    pub published_at: i64,
+    pub shared: Vec<String>,
+}
+
+/// Field weights for readers' queries.
+const FIELD_BOOSTS: [(fn(&crate::schema::Fields) -> Field, f32); 6] = [
+    (|f| f.title, 3.0),
+    (|f| f.keywords, 2.0),
+    (|f| f.body, 1.0),
+    (|f| f.author, 1.0),
+    (|f| f.source, 1.0),
+    (|f| f.category, 1.0),
+];
+
+/// Removes control characters and cuts to [`MAX_QUERY_CHARS`] characters.
+pub fn clean_query(q: &str) -> (String, bool) {
+    let cleaned: String = q.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let truncated = cleaned.chars().count() > MAX_QUERY_CHARS;
+    (cleaned.chars().take(MAX_QUERY_CHARS).collect(), truncated)
+}
+
+impl SearchIndex {
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let (q, truncated) = clean_query(&req.q);
+        let Some((query, terms)) = self.reader_query(&q, req) else {
+            return Ok(SearchResults { total: 0, hits: Vec::new(), terms: Vec::new(), truncated });
+        };
+        let searcher = self.reader.searcher();
+        let limit = req.limit.clamp(1, 100);
+        let docs: Vec<(Score, DocAddress)> = match req.sort {
+            SortOrder::Relevance => {
+                let now = SiteClock::now();
+                let collector = TopDocs::with_limit(limit).and_offset(req.offset).tweak_score(move |seg: &tantivy::SegmentReader| {
+                    let published = seg.fast_fields().i64("published_at").ok().map(|c| c.first_or_default_col(0));
+                    move |doc, bm25: Score| {
+                        let at = published.as_ref().map_or(now, |c| c.get_val(doc));
+                        rank::search_score(bm25, now - at)
+                    }
+                });
+                let (docs, _) = searcher.search(&query, &(collector, Count))?;
+                docs
+            }
+            SortOrder::Newest => {
+                let collector =
+                    TopDocs::with_limit(limit).and_offset(req.offset).order_by_fast_field::<i64>("published_at", Order::Desc);
+                let docs = searcher.search(&query, &collector)?;
+                docs.into_iter().map(|(at, addr)| (at.unwrap_or(0) as Score, addr)).collect()
+            }
+        };
+        let total = searcher.search(&query, &Count)?;
+        let hits = self.hits(&searcher, &query, docs, req.sort)?;
+        Ok(SearchResults { total, hits, terms, truncated })
+    }
+
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        docs: Vec<(Score, DocAddress)>,
+        sort: SortOrder,
+    ) -> Result<Vec<SearchHit>, SearchError> {
+        let f = self.fields;
+        let mut title_gen = SnippetGenerator::create(searcher, query, f.title)?;
+        title_gen.set_max_num_chars(200);
+        let mut body_gen = SnippetGenerator::create(searcher, query, f.body)?;
+        body_gen.set_max_num_chars(160);
+        let mut hits = Vec::with_capacity(docs.len());
+        for (score, addr) in docs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let id = doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0);
+            let published_at = doc.get_first(f.published_at).and_then(|v| v.as_i64()).unwrap_or(0);
+            let title_snippet = title_gen.snippet_from_doc(&doc);
+            let title_html = if title_snippet.is_empty() {
+                zixun_core::html::escape(doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or(""))
+            } else {
+                title_snippet.to_html()
+            };
+            let body_snippet = body_gen.snippet_from_doc(&doc);
+            let snippet_html = if body_snippet.is_empty() {
+                let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+                zixun_core::html::escape(&zixun_core::html::cut(body, 80))
+            } else {
+                body_snippet.to_html()
+            };
+            let score = if sort == SortOrder::Newest { 0.0 } else { score };
+            hits.push(SearchHit { id, score, published_at, title_html, snippet_html });
+        }
+        Ok(hits)
+    }
+
+    /// The query for a reader's text: every word must match (in any field); quoted parts must
+    /// match as phrases in the title or the body. `None` when the text has no words.
+    fn reader_query(&self, q: &str, req: &SearchRequest) -> Option<(Box<dyn Query>, Vec<String>)> {
+        let f = self.fields;
+        let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut all_terms = Vec::new();
+        // Even parts are free text, odd parts were inside quotes; an unbalanced quote leaves
+        // the tail as free text.
+        let parts: Vec<&str> = q.split('"').collect();
+        let balanced = parts.len() % 2 == 1;
+        for (i, part) in parts.iter().enumerate() {
+            let quoted = i % 2 == 1 && (balanced || i + 1 < parts.len());
+            let terms = self.analyzer.query_terms(part);
+            if terms.is_empty() {
+                continue;
+            }
+            if quoted && terms.len() > 1 {
+                let phrase = |field: Field| -> Box<dyn Query> {
+                    Box::new(PhraseQuery::new(terms.iter().map(|t| Term::from_field_text(field, t)).collect()))
+                };
+                let either: Box<dyn Query> =
+                    Box::new(BooleanQuery::new(vec![(Occur::Should, phrase(f.title)), (Occur::Should, phrase(f.body))]));
+                musts.push((Occur::Must, either));
+                all_terms.extend(terms);
+            } else {
+                for t in terms {
+                    musts.push((Occur::Must, self.any_field(&t)));
+                    all_terms.push(t);
+                }
+            }
+            if all_terms.len() >= MAX_TERMS {
+                break;
+            }
+        }
+        if musts.is_empty() {
+            return None;
+        }
+        musts.truncate(MAX_TERMS);
+        if let Some(c) = &req.category {
+            musts.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.category_key, c), IndexRecordOption::Basic))));
+        }
+        if let Some(s) = &req.source {
+            musts.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.source_key, s), IndexRecordOption::Basic))));
+        }
+        if req.from.is_some() || req.to.is_some() {
+            use std::ops::Bound;
+            let lower = req.from.map_or(Bound::Unbounded, |v| Bound::Included(Term::from_field_i64(f.published_at, v)));
+            let upper = req.to.map_or(Bound::Unbounded, |v| Bound::Excluded(Term::from_field_i64(f.published_at, v)));
+            musts.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        Some((Box::new(BooleanQuery::new(musts)), all_terms))
+    }
+
+    fn any_field(&self, term: &str) -> Box<dyn Query> {
+        let shoulds: Vec<(Occur, Box<dyn Query>)> = FIELD_BOOSTS
+            .iter()
+            .map(|(field, boost)| {
+                let tq = TermQuery::new(Term::from_field_text(field(&self.fields), term), IndexRecordOption::WithFreqs);
+                (Occur::Should, Box::new(BoostQuery::new(Box::new(tq), *boost)) as Box<dyn Query>)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(shoulds))
+    }
+
+    /// More like this: articles sharing the weighted words, best BM25 first, never `exclude`.
+    /// Each hit says which of the words it shares (in its title or body).
+    pub fn similar(&self, words: &[(String, f32)], exclude: i64, limit: usize) -> Result<Vec<SimilarHit>, SearchError> {
+        let f = self.fields;
+        let mut seen = HashSet::new();
+        let words: Vec<(String, f32)> = words
+            .iter()
+            .map(|(w, b)| (normalize(w), *b))
+            .filter(|(w, _)| !w.trim().is_empty() && seen.insert(w.clone()))
+            .take(24)
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (w, boost) in &words {
+            for (field, field_boost) in [(f.keywords, 2.0f32), (f.title, 1.5), (f.body, 1.0)] {
+                let tq = TermQuery::new(Term::from_field_text(field, w), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost * field_boost))));
+            }
+        }
+        clauses.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_i64(f.id, exclude), IndexRecordOption::Basic))));
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let docs = searcher.search(&query, &TopDocs::with_limit(limit.clamp(1, 200)).order_by_score())?;
+        let mut hits = Vec::with_capacity(docs.len());
+        for (score, addr) in docs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let id = doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0);
+            let published_at = doc.get_first(f.published_at).and_then(|v| v.as_i64()).unwrap_or(0);
+            let title = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("");
+            let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+            let text = normalize(&format!("{title}\n{body}"));
+            let shared = words.iter().filter(|(w, _)| text.contains(w.as_str())).map(|(w, _)| w.clone()).take(6).collect();
+            hits.push(SimilarHit { id, score, published_at, shared });
+        }
+        Ok(hits)
+    }
+}

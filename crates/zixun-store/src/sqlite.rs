@@ -1,0 +1,336 @@
+//! The embedded default backend: one SQLite file in WAL mode.
+
+use std::{collections::HashMap, path::Path, str::FromStr, time::Duration};
+
+use async_trait::async_trait;
+use sqlx::{
+    Row, SqlitePool,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
+};
+use zixun_core::{Article, ArticleDraft, ArticleStatus, ArticleSummary, text::CorpusStats, time::SiteClock};
+
+use crate::{Cursor, HourlyViews, ListFilter, Result, Store, StoreError, UpsertOutcome};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+const SUMMARY_COLUMNS: &str = "id, title, author, source_name, original, category, published_at, summary, views, simhash";
+
+impl SqliteStore {
+    /// Opens (creating and migrating when needed) the database file at `path`.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let open_err = |source| StoreError::Open { path: path.display().to_string(), source };
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(open_err)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(15))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        MIGRATOR.run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_list(row: &SqliteRow, col: &'static str) -> Result<Vec<String>> {
+    let raw: String = row.try_get(col)?;
+    serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt { field: col, reason: e.to_string() })
+}
+
+fn article_from_row(row: &SqliteRow) -> Result<Article> {
+    let status: String = row.try_get("status")?;
+    Ok(Article {
+        id: row.try_get("id")?,
+        ext_id: row.try_get("ext_id")?,
+        title: row.try_get("title")?,
+        author: row.try_get("author")?,
+        source_name: row.try_get("source_name")?,
+        source_url: row.try_get("source_url")?,
+        original: row.try_get("original")?,
+        category: row.try_get("category")?,
+        tags: parse_list(row, "tags")?,
+        published_at: row.try_get("published_at")?,
+        updated_at: row.try_get("updated_at")?,
+        body_html: row.try_get("body_html")?,
+        body_text: row.try_get("body_text")?,
+        summary: row.try_get("summary")?,
+        keywords: parse_list(row, "keywords")?,
+        simhash: row.try_get::<i64, _>("simhash")? as u64,
+        status: ArticleStatus::parse(&status).ok_or(StoreError::Corrupt { field: "status", reason: status.clone() })?,
+        views: row.try_get("views")?,
+        seq: row.try_get("seq")?,
+    })
+}
+
+fn summary_from_row(row: &SqliteRow) -> Result<ArticleSummary> {
+    Ok(ArticleSummary {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        author: row.try_get("author")?,
+        source_name: row.try_get("source_name")?,
+        original: row.try_get("original")?,
+        category: row.try_get("category")?,
+        published_at: row.try_get("published_at")?,
+        summary: row.try_get("summary")?,
+        views: row.try_get("views")?,
+        simhash: row.try_get::<i64, _>("simhash")? as u64,
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn upsert(&self, drafts: &[ArticleDraft]) -> Result<Vec<UpsertOutcome>> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = SiteClock::now();
+        let mut tx = self.pool.begin().await?;
+        // The first statement writes, so the transaction takes the write lock at once (waiting
+        // on busy_timeout) instead of failing later on a read-to-write upgrade.
+        let last_seq: i64 = sqlx::query_scalar("UPDATE meta SET value = value + ? WHERE key = 'seq' RETURNING value")
+            .bind(drafts.len() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut seq = last_seq - drafts.len() as i64;
+        let mut outcomes = Vec::with_capacity(drafts.len());
+        for d in drafts {
+            seq += 1;
+            let existing: Option<i64> = match (&d.ext_id, &d.source_url) {
+                (Some(ext), _) => {
+                    sqlx::query_scalar("SELECT id FROM articles WHERE ext_id = ?").bind(ext).fetch_optional(&mut *tx).await?
+                }
+                (None, Some(url)) => {
+                    sqlx::query_scalar("SELECT id FROM articles WHERE source_url = ? ORDER BY id LIMIT 1")
+                        .bind(url)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                (None, None) => None,
+            };
+            let tags = json_list(&d.tags);
+            let keywords = json_list(&d.keywords);
+            let outcome = match existing {
+                Some(id) => {
+                    sqlx::query(
+                        "UPDATE articles SET title = ?, author = ?, source_name = ?, source_url = ?, original = ?, \
+                         category = ?, tags = ?, published_at = ?, updated_at = ?, body_html = ?, body_text = ?, \
+                         summary = ?, keywords = ?, simhash = ?, status = ?, seq = ? WHERE id = ?",
+                    )
+                    .bind(&d.title)
+                    .bind(&d.author)
+                    .bind(&d.source_name)
+                    .bind(&d.source_url)
+                    .bind(d.original)
+                    .bind(&d.category)
+                    .bind(&tags)
+                    .bind(d.published_at)
+                    .bind(now)
+                    .bind(&d.body_html)
+                    .bind(&d.body_text)
+                    .bind(&d.summary)
+                    .bind(&keywords)
+                    .bind(d.simhash as i64)
+                    .bind(d.status.as_str())
+                    .bind(seq)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM article_terms WHERE article_id = ?").bind(id).execute(&mut *tx).await?;
+                    UpsertOutcome::Updated(id)
+                }
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, category, tags, \
+                         published_at, updated_at, body_html, body_text, summary, keywords, simhash, status, seq) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    )
+                    .bind(&d.ext_id)
+                    .bind(&d.title)
+                    .bind(&d.author)
+                    .bind(&d.source_name)
+                    .bind(&d.source_url)
+                    .bind(d.original)
+                    .bind(&d.category)
+                    .bind(&tags)
+                    .bind(d.published_at)
+                    .bind(now)
+                    .bind(&d.body_html)
+                    .bind(&d.body_text)
+                    .bind(&d.summary)
+                    .bind(&keywords)
+                    .bind(d.simhash as i64)
+                    .bind(d.status.as_str())
+                    .bind(seq)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    UpsertOutcome::Inserted(id)
+                }
+            };
+            for term in d.keywords.iter().chain(d.tags.iter()) {
+                sqlx::query("INSERT OR IGNORE INTO article_terms (term, article_id) VALUES (?, ?)")
+                    .bind(term)
+                    .bind(outcome.id())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            outcomes.push(outcome);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    async fn article(&self, id: i64) -> Result<Option<Article>> {
+        let row = sqlx::query("SELECT * FROM articles WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(article_from_row).transpose()
+    }
+
+    async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>> {
+        let (before_at, before_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.published_at, c.id));
+        let tail = "AND (published_at, id) < (?, ?) ORDER BY published_at DESC, id DESC LIMIT ?";
+        let (sql, key) = match filter {
+            ListFilter::All => (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE status = 'published' {tail}"), None),
+            ListFilter::Category(c) => {
+                (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE category = ? AND status = 'published' {tail}"), Some(c))
+            }
+            ListFilter::Source(s) => {
+                (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE source_name = ? AND status = 'published' {tail}"), Some(s))
+            }
+            ListFilter::Author(a) => {
+                (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE author = ? AND status = 'published' {tail}"), Some(a))
+            }
+            ListFilter::Term(t) => (
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM articles WHERE id IN (SELECT article_id FROM article_terms WHERE term = ?) \
+                     AND status = 'published' {tail}"
+                ),
+                Some(t),
+            ),
+        };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(k) = key {
+            q = q.bind(k);
+        }
+        let rows = q.bind(before_at).bind(before_id).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE id IN (SELECT value FROM json_each(?)) AND status = 'published'"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids_json).fetch_all(&self.pool).await?;
+        let mut by_id: HashMap<i64, ArticleSummary> =
+            rows.iter().map(summary_from_row).map(|r| r.map(|s| (s.id, s))).collect::<Result<_>>()?;
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    async fn count_published(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE status = 'published'").fetch_one(&self.pool).await?)
+    }
+
+    async fn categories(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT category, COUNT(*) AS n FROM articles WHERE status = 'published' AND category IS NOT NULL \
+             GROUP BY category ORDER BY n DESC, category",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("category")?, r.try_get("n")?))).collect()
+    }
+
+    async fn max_seq(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = 'seq'").fetch_one(&self.pool).await?)
+    }
+
+    async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Article>> {
+        let rows = sqlx::query("SELECT * FROM articles WHERE seq > ? ORDER BY seq LIMIT ?")
+            .bind(seq)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(article_from_row).collect()
+    }
+
+    async fn add_views(&self, hour: i64, views: &HashMap<i64, i64>) -> Result<()> {
+        if views.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for (&id, &n) in views {
+            let updated = sqlx::query("UPDATE articles SET views = views + ? WHERE id = ?")
+                .bind(n)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if updated == 0 {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO article_views_hourly (article_id, hour, views) VALUES (?, ?, ?) \
+                 ON CONFLICT (hour, article_id) DO UPDATE SET views = views + excluded.views",
+            )
+            .bind(id)
+            .bind(hour)
+            .bind(n)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn hourly_views_since(&self, hour: i64) -> Result<Vec<HourlyViews>> {
+        let rows = sqlx::query("SELECT article_id, hour, views FROM article_views_hourly WHERE hour >= ?")
+            .bind(hour)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(HourlyViews { article_id: r.try_get("article_id")?, hour: r.try_get("hour")?, views: r.try_get("views")? }))
+            .collect()
+    }
+
+    async fn corpus_stats(&self) -> Result<CorpusStats> {
+        let docs: i64 = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'corpus_docs'").fetch_one(&self.pool).await?;
+        let rows = sqlx::query("SELECT term, df FROM term_df").fetch_all(&self.pool).await?;
+        let df = rows.iter().map(|r| Ok((r.try_get("term")?, r.try_get::<i64, _>("df")? as u32))).collect::<Result<_>>()?;
+        Ok(CorpusStats { docs: docs.max(0) as u64, df })
+    }
+
+    async fn add_corpus_terms(&self, docs: u64, df: &HashMap<String, u32>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE meta SET value = value + ? WHERE key = 'corpus_docs'").bind(docs as i64).execute(&mut *tx).await?;
+        for (term, n) in df {
+            sqlx::query("INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df")
+                .bind(term)
+                .bind(i64::from(*n))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
