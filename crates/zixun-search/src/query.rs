@@ -83,7 +83,7 @@ const FIELD_BOOSTS: [(fn(&crate::schema::Fields) -> Field, f32); 6] = [
 ];
 
 /// Removes control characters and cuts to [`MAX_QUERY_CHARS`] characters.
-pub fn clean_query(q: &str) -> (String, bool) {
+pub fn clean_query_for_display(q: &str) -> (String, bool) {
     let cleaned: String = q.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let truncated = cleaned.chars().count() > MAX_QUERY_CHARS;
     (cleaned.chars().take(MAX_QUERY_CHARS).collect(), truncated)
@@ -91,7 +91,7 @@ pub fn clean_query(q: &str) -> (String, bool) {
 
 impl SearchIndex {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
-        let (q, truncated) = clean_query(&req.q);
+        let (q, truncated) = clean_query_for_display(&req.q);
         let Some((query, terms)) = self.reader_query(&q, req) else {
             return Ok(SearchResults { total: 0, hits: Vec::new(), terms: Vec::new(), truncated });
         };

@@ -77,6 +77,8 @@ pub trait Store: Send + Sync {
     /// Published articles, newest first, after `cursor`.
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>>;
     async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>>;
+    /// Published articles with the most views of all time (the hot list's fallback).
+    async fn most_viewed(&self, limit: u32) -> Result<Vec<ArticleSummary>>;
     async fn count_published(&self) -> Result<i64>;
     /// Categories with their published article counts, biggest first.
     async fn categories(&self) -> Result<Vec<(String, i64)>>;

@@ -247,6 +247,14 @@ impl Store for SqliteStore {
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
+    async fn most_viewed(&self, limit: u32) -> Result<Vec<ArticleSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE status = 'published' AND views > 0 ORDER BY views DESC, id DESC LIMIT ?"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
     async fn count_published(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE status = 'published'").fetch_one(&self.pool).await?)
     }

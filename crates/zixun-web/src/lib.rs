@@ -1,1 +1,90 @@
+//! zixun-web: the axum router, pages, theme, page cache, JSON API and operations endpoints.
+//!
+//! Each area exposes a `router()`; they share one [`AppContext`].
 
+mod api;
+mod cache;
+mod context;
+mod error;
+mod hot;
+mod metrics;
+mod ops;
+mod pages;
+mod related;
+mod theme;
+mod views;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{Router, middleware};
+use tokio::{net::TcpListener, task::JoinHandle};
+use tower_http::compression::CompressionLayer;
+
+pub use context::{AppContext, WebConfig};
+pub use theme::Theme;
+pub use views::is_crawler;
+
+pub type Ctx = Arc<AppContext>;
+
+pub fn router(ctx: Ctx) -> Router {
+    Router::new()
+        .merge(pages::router())
+        .merge(api::router())
+        .merge(ops::router())
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(ctx.clone(), error::render_error_pages))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(ctx.clone(), metrics::track))
+        .with_state(ctx)
+}
+
+/// Starts the background work of a web node: following the store (index, caches), flushing
+/// views and refreshing the hot list. Stops when the context's shutdown is signalled.
+pub fn spawn_background(ctx: Ctx) -> Vec<JoinHandle<()>> {
+    let every = |period: Duration, ctx: Ctx, name: &'static str, f: fn(Ctx) -> futures_lite::BoxedTask| {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut shutdown = ctx.shutdown.subscribe();
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        if let Err(e) = f(ctx.clone()).await {
+                            tracing::warn!(task = name, error = %e, "background task failed; retrying");
+                        }
+                    }
+                    _ = shutdown.changed() => break,
+                }
+            }
+        })
+    };
+    vec![
+        every(Duration::from_millis(500), ctx.clone(), "follow store", |c| Box::pin(async move { c.follow_store().await })),
+        every(ctx.config.view_flush_interval, ctx.clone(), "flush views", |c| Box::pin(async move { c.views.flush(c.store.as_ref()).await.map_err(Into::into) })),
+        every(ctx.config.hot_refresh_interval, ctx.clone(), "refresh hot list", |c| Box::pin(async move { c.hot.refresh(&c).await })),
+    ]
+}
+
+mod futures_lite {
+    use std::{future::Future, pin::Pin};
+    pub type BoxedTask = Pin<Box<dyn Future<Output = Result<(), crate::error::BackgroundError>> + Send>>;
+}
+
+/// Serves until `ctx.shutdown` is signalled, then flushes buffered views.
+pub async fn serve(ctx: Ctx, listener: TcpListener) -> std::io::Result<()> {
+    let mut shutdown = ctx.shutdown.subscribe();
+    let app = router(ctx.clone());
+    let tasks = spawn_background(ctx.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = shutdown.changed().await;
+        })
+        .await?;
+    for t in tasks {
+        let _ = t.await;
+    }
+    if let Err(e) = ctx.views.flush(ctx.store.as_ref()).await {
+        tracing::error!(error = %e, "could not flush views at shutdown");
+    }
+    Ok(())
+}

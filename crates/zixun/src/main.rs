@@ -1,1 +1,46 @@
-fn main(){}
+//! `zixun`: the command line. Wiring only; the logic lives in the library crates.
+
+mod cli;
+mod commands;
+mod config;
+mod demo;
+mod runtime;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match config::Config::load(&cli) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime::init_logging(&config);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = rt.block_on(async {
+        match &cli.command {
+            Command::Serve(args) => commands::serve::run(&config, args).await.map(|_| ExitCode::SUCCESS),
+            Command::Import(args) => commands::import::run(&config, args).await,
+            Command::Reindex => commands::reindex::run(&config).await.map(|_| ExitCode::SUCCESS),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

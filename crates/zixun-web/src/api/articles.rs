@@ -1,0 +1,122 @@
+use std::collections::HashMap;
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+use zixun_core::{Article, ArticleStatus, ArticleSummary, SiteClock};
+use zixun_store::{Cursor, ListFilter};
+
+use super::{article_id, limit_param};
+use crate::{Ctx, error::ApiError};
+
+/// A list item in the API.
+#[derive(Serialize)]
+pub struct ApiSummary {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub author: Option<String>,
+    pub source: Option<String>,
+    pub original: bool,
+    pub category: Option<String>,
+    pub published_at: String,
+    pub views: i64,
+    pub url: String,
+}
+
+impl ApiSummary {
+    pub fn new(a: &ArticleSummary, clock: &SiteClock, base: &str) -> Self {
+        ApiSummary {
+            id: a.id,
+            title: a.title.clone(),
+            summary: a.summary.clone(),
+            author: a.author.clone(),
+            source: a.source_name.clone(),
+            original: a.original,
+            category: a.category.clone(),
+            published_at: clock.rfc3339(a.published_at),
+            views: a.views,
+            url: format!("{}/a/{}", base.trim_end_matches('/'), a.id),
+        }
+    }
+}
+
+pub async fn list(State(ctx): State<Ctx>, Query(p): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
+    let limit = limit_param(&p, "limit", 20, 100)?;
+    let cursor = match p.get("cursor").filter(|c| !c.is_empty()) {
+        Some(c) => Some(Cursor::decode(c).ok_or_else(|| ApiError::bad_request("invalid_parameter", "参数 cursor 无效"))?),
+        None => None,
+    };
+    let filter = p.get("category").filter(|c| !c.is_empty()).map_or(ListFilter::All, |c| ListFilter::Category(c.clone()));
+    let mut items = ctx.store.list(&filter, cursor, limit + 1).await?;
+    let next = (items.len() > limit as usize).then(|| {
+        items.truncate(limit as usize);
+        items.last().map(|a| Cursor { published_at: a.published_at, id: a.id }.encode())
+    });
+    let base = &ctx.config.base_url;
+    let items: Vec<ApiSummary> = items.iter().map(|a| ApiSummary::new(a, &ctx.clock, base)).collect();
+    Ok(Json(json!({"items": items, "next_cursor": next.flatten()})))
+}
+
+async fn published(ctx: &Ctx, raw_id: &str) -> Result<Article, ApiError> {
+    let id = article_id(raw_id)?;
+    ctx.store
+        .article(id)
+        .await?
+        .filter(|a| a.status == ArticleStatus::Published)
+        .ok_or_else(|| ApiError::not_found(format!("文章 {id} 不存在")))
+}
+
+pub async fn get_one(State(ctx): State<Ctx>, Path(raw_id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let a = published(&ctx, &raw_id).await?;
+    Ok(Json(json!({
+        "id": a.id,
+        "ext_id": a.ext_id,
+        "title": a.title,
+        "author": a.author,
+        "source": a.source_name,
+        "source_url": a.source_url,
+        "original": a.original,
+        "category": a.category,
+        "tags": a.tags,
+        "keywords": a.keywords,
+        "summary": a.summary,
+        "body_html": a.body_html,
+        "body_text": a.body_text,
+        "published_at": ctx.clock.rfc3339(a.published_at),
+        "updated_at": ctx.clock.rfc3339(a.updated_at),
+        "status": a.status,
+        "views": a.views,
+        "simhash": format!("{:016x}", a.simhash),
+        "url": format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.id),
+    })))
+}
+
+pub async fn related(
+    State(ctx): State<Ctx>,
+    Path(raw_id): Path<String>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = limit_param(&p, "limit", 7, 50)?;
+    let a = published(&ctx, &raw_id).await?;
+    let list = ctx.related.related(&ctx, &a, limit as usize).await.map_err(|e| {
+        tracing::error!(error = %e, "related list failed");
+        ApiError { status: axum::http::StatusCode::SERVICE_UNAVAILABLE, code: "related_unavailable", message: "相关内容暂时不可用".into() }
+    })?;
+    let base = &ctx.config.base_url;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(ApiSummary::new(&r.article, &ctx.clock, base)).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                m.insert("score".into(), json!(r.score));
+                m.insert("shared_keywords".into(), json!(r.shared));
+            }
+            v
+        })
+        .collect();
+    Ok(Json(json!({"id": a.id, "items": items})))
+}

@@ -1,0 +1,121 @@
+//! The state every handler shares.
+
+use std::{sync::Arc, time::Duration};
+
+use parking_lot::RwLock;
+use tokio::sync::watch;
+use zixun_core::{SiteClock, TextAnalyzer};
+use zixun_search::SearchIndex;
+use zixun_store::Store;
+
+use crate::{
+    cache::PageCache, error::BackgroundError, hot::HotList, metrics::Metrics, related::RelatedFinder, theme::Theme,
+    views::ViewCounter,
+};
+
+/// Settings of the web layer (the binary reads them from config).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub site_name: String,
+    /// Public address for canonical links and Open Graph (`https://news.example.com`).
+    pub base_url: String,
+    pub page_cache_ttl: Duration,
+    pub view_flush_interval: Duration,
+    pub hot_refresh_interval: Duration,
+    pub hot_half_life: Duration,
+    pub hot_max_age: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            site_name: "资讯".into(),
+            base_url: "http://127.0.0.1:8080".into(),
+            page_cache_ttl: Duration::from_secs(5),
+            view_flush_interval: Duration::from_secs(2),
+            hot_refresh_interval: Duration::from_secs(5),
+            hot_half_life: Duration::from_secs(6 * 3600),
+            hot_max_age: Duration::from_secs(3 * 24 * 3600),
+        }
+    }
+}
+
+pub struct AppContext {
+    pub store: Arc<dyn Store>,
+    pub search: Arc<SearchIndex>,
+    pub analyzer: Arc<TextAnalyzer>,
+    pub clock: SiteClock,
+    pub config: WebConfig,
+    pub theme: Theme,
+    pub cache: PageCache,
+    pub views: ViewCounter,
+    pub hot: HotList,
+    pub related: RelatedFinder,
+    pub metrics: Metrics,
+    /// Categories and their counts, for the navigation of every page.
+    pub categories: RwLock<Arc<Vec<(String, i64)>>>,
+    pub shutdown: watch::Sender<bool>,
+}
+
+impl AppContext {
+    pub fn new(
+        store: Arc<dyn Store>,
+        search: Arc<SearchIndex>,
+        analyzer: Arc<TextAnalyzer>,
+        clock: SiteClock,
+        config: WebConfig,
+        theme: Theme,
+    ) -> Self {
+        AppContext {
+            cache: PageCache::new(config.page_cache_ttl),
+            hot: HotList::default(),
+            related: RelatedFinder::new(),
+            views: ViewCounter::default(),
+            metrics: Metrics::default(),
+            categories: RwLock::new(Arc::new(Vec::new())),
+            shutdown: watch::channel(false).0,
+            store,
+            search,
+            analyzer,
+            clock,
+            config,
+            theme,
+        }
+    }
+
+    /// Makes the node current with the store: indexes new changes, drops cached pages that
+    /// may show them, refreshes the navigation. Cheap when nothing changed (one small query).
+    pub async fn follow_store(&self) -> Result<(), BackgroundError> {
+        let max_seq = self.store.max_seq().await?;
+        if max_seq <= self.search.indexed_seq() && !self.categories.read().is_empty() {
+            return Ok(());
+        }
+        self.search.follow(self.store.as_ref(), |_, _| {}).await?;
+        self.cache.invalidate_all();
+        self.related.invalidate_all();
+        *self.categories.write() = Arc::new(self.store.categories().await?);
+        self.metrics.set_articles(self.store.count_published().await?);
+        Ok(())
+    }
+
+    pub fn categories(&self) -> Arc<Vec<(String, i64)>> {
+        self.categories.read().clone()
+    }
+}
+
+impl AppContext {
+    /// What every template sees as `site`.
+    pub fn site_globals(&self) -> minijinja::Value {
+        let categories: Vec<minijinja::Value> = self
+            .categories()
+            .iter()
+            .map(|(name, count)| minijinja::context! { name => name, count => count })
+            .collect();
+        minijinja::context! {
+            name => self.config.site_name.clone(),
+            base_url => self.config.base_url.clone(),
+            categories => categories,
+            css => self.theme.asset_url("style.css").unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! 热门资讯: popularity from views that decay with a half-life, kept in memory and refreshed
+//! every few seconds, overall and per category.
+
+use std::{collections::HashMap, sync::Arc};
+
+use parking_lot::RwLock;
+use serde::Serialize;
+use zixun_core::{ArticleSummary, SiteClock, rank};
+
+use crate::{AppContext, error::BackgroundError};
+
+/// Articles ranked before being cut to the lists shown.
+const RANKED: usize = 500;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HotItem {
+    #[serde(flatten)]
+    pub article: ArticleSummary,
+    /// Sum of the article's views, each decayed by its age.
+    pub score: f64,
+}
+
+#[derive(Default)]
+struct HotSnapshot {
+    all: Vec<HotItem>,
+    by_category: HashMap<String, Vec<HotItem>>,
+}
+
+#[derive(Default)]
+pub struct HotList {
+    snapshot: RwLock<Arc<HotSnapshot>>,
+}
+
+impl HotList {
+    pub fn top(&self, limit: usize, category: Option<&str>) -> Vec<HotItem> {
+        let snap = self.snapshot.read().clone();
+        let list = match category {
+            Some(c) => snap.by_category.get(c).map(Vec::as_slice).unwrap_or(&[]),
+            None => &snap.all,
+        };
+        list.iter().take(limit).cloned().collect()
+    }
+
+    /// Recomputes the lists from the hourly view buckets. Articles published longer ago than
+    /// the maximum age drop out. With no recent views at all (a new or idle site) the list falls
+    /// back to the most viewed articles of all time, so that it is never silently empty.
+    pub async fn refresh(&self, ctx: &AppContext) -> Result<(), BackgroundError> {
+        let now = SiteClock::now();
+        let half_life = ctx.config.hot_half_life.as_secs() as i64;
+        let max_age = ctx.config.hot_max_age.as_secs() as i64;
+        let since_hour = (now - max_age) / 3600;
+        let mut scores: HashMap<i64, f64> = HashMap::new();
+        for v in ctx.store.hourly_views_since(since_hour).await? {
+            // A bucket's views count from the middle of their hour.
+            let age = now - (v.hour * 3600 + 1800);
+            *scores.entry(v.article_id).or_insert(0.0) += rank::hot_score(v.views as f64, age, half_life);
+        }
+        let mut ranked: Vec<(i64, f64)> = scores.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+        ranked.truncate(RANKED);
+        let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
+        let summaries = ctx.store.summaries(&ids).await?;
+        let score_of: HashMap<i64, f64> = ranked.into_iter().collect();
+        let mut all: Vec<HotItem> = summaries
+            .into_iter()
+            .filter(|a| now - a.published_at <= max_age)
+            .map(|a| HotItem { score: score_of.get(&a.id).copied().unwrap_or(0.0), article: a })
+            .collect();
+        if all.is_empty() {
+            all = ctx
+                .store
+                .most_viewed(RANKED as u32)
+                .await?
+                .into_iter()
+                .map(|a| HotItem { score: 0.0, article: a })
+                .collect();
+        }
+        let mut by_category: HashMap<String, Vec<HotItem>> = HashMap::new();
+        for item in &all {
+            if let Some(c) = &item.article.category {
+                by_category.entry(c.clone()).or_default().push(item.clone());
+            }
+        }
+        *self.snapshot.write() = Arc::new(HotSnapshot { all, by_category });
+        Ok(())
+    }
+}

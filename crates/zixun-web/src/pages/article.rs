@@ -1,0 +1,81 @@
+//! `/a/{id}`: the article, 相关内容 and 热门资讯.
+
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, Method, StatusCode, header},
+    response::Response,
+};
+use minijinja::{context, value::Serde};
+use zixun_core::{Article, ArticleStatus};
+
+use super::{ListItem, cached};
+use crate::{AppContext, Ctx, error::PageError, is_crawler};
+
+pub const RELATED_ITEMS: usize = 7;
+pub const HOT_ITEMS: usize = 10;
+
+pub async fn article_page(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::not_found())?;
+    let counts_as_view = method == Method::GET
+        && !is_crawler(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""));
+    let key = format!("/a/{id}");
+    let response = cached(&ctx, key, &headers, || async {
+        let article = ctx.store.article(id).await?.filter(|a| a.status == ArticleStatus::Published).ok_or_else(PageError::not_found)?;
+        render(&ctx, &article).await
+    })
+    .await?;
+    if counts_as_view && matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
+        ctx.views.record(id);
+    }
+    Ok(response)
+}
+
+async fn render(ctx: &AppContext, a: &Article) -> Result<String, PageError> {
+    let related: Vec<ListItem> = ctx
+        .related
+        .related(ctx, a, RELATED_ITEMS)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, id = a.id, "related list unavailable");
+            e
+        })
+        .map(|list| {
+            list.iter()
+                .map(|r| ListItem { shared: r.shared.clone(), ..ListItem::new(&r.article, &ctx.clock) })
+                .collect()
+        })
+        .unwrap_or_default();
+    let hot: Vec<ListItem> = ctx.hot.top(HOT_ITEMS, None).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
+    let canonical = format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.id);
+    Ok(ctx.theme.render(
+        "article.html",
+        context! {
+            site => ctx.site_globals(),
+            article => context! {
+                id => a.id,
+                title => a.title.clone(),
+                author => a.author.clone(),
+                original => a.original,
+                source_name => a.source_name.clone(),
+                source_url => a.source_url.clone(),
+                category => a.category.clone(),
+                tags => a.tags.clone(),
+                keywords => a.keywords.clone(),
+                published => ctx.clock.format(a.published_at),
+                published_iso => ctx.clock.rfc3339(a.published_at),
+                updated_iso => ctx.clock.rfc3339(a.updated_at),
+                views => a.views,
+                summary => a.summary.clone(),
+                body_html => minijinja::Value::from_safe_string(a.body_html.clone()),
+            },
+            canonical => canonical,
+            related => Serde(related),
+            hot => Serde(hot),
+        },
+    )?)
+}

@@ -1,0 +1,108 @@
+//! Newest-first lists: the home page, categories, sources, authors and tags.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Path, Query, State},
+    http::HeaderMap,
+    response::Response,
+};
+use minijinja::{context, value::Serde};
+use zixun_store::{Cursor, ListFilter};
+
+use super::{ListItem, cached};
+use crate::{Ctx, error::PageError};
+
+const PAGE_SIZE: u32 = 20;
+
+pub async fn home(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Result<Response, PageError> {
+    list_page(ctx, ListFilter::All, "最新资讯".into(), "/".into(), q, headers).await
+}
+
+pub async fn category(
+    State(ctx): State<Ctx>,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let path = format!("/c/{name}");
+    list_page(ctx, ListFilter::Category(name.clone()), name, path, q, headers).await
+}
+
+pub async fn source(
+    State(ctx): State<Ctx>,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let path = format!("/source/{name}");
+    list_page(ctx, ListFilter::Source(name.clone()), format!("来源：{name}"), path, q, headers).await
+}
+
+pub async fn author(
+    State(ctx): State<Ctx>,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let path = format!("/author/{name}");
+    list_page(ctx, ListFilter::Author(name.clone()), format!("作者：{name}"), path, q, headers).await
+}
+
+pub async fn tag(
+    State(ctx): State<Ctx>,
+    Path(word): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let path = format!("/tag/{word}");
+    list_page(ctx, ListFilter::Term(word.clone()), format!("标签：{word}"), path, q, headers).await
+}
+
+async fn list_page(
+    ctx: Ctx,
+    filter: ListFilter,
+    heading: String,
+    path: String,
+    q: HashMap<String, String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let cursor = match q.get("cursor").filter(|c| !c.is_empty()) {
+        Some(c) => Some(Cursor::decode(c).ok_or_else(|| PageError::bad_request("翻页参数无效"))?),
+        None => None,
+    };
+    let key = match cursor {
+        Some(c) => format!("{path}?cursor={}", c.encode()),
+        None => path.clone(),
+    };
+    let is_home = filter == ListFilter::All;
+    cached(&ctx, key, &headers, || async {
+        let items = ctx.store.list(&filter, cursor, PAGE_SIZE + 1).await?;
+        let has_more = items.len() > PAGE_SIZE as usize;
+        let items = &items[..items.len().min(PAGE_SIZE as usize)];
+        if items.is_empty() && !is_home {
+            return Err(PageError::not_found());
+        }
+        let next = has_more.then(|| items.last().map(|a| Cursor { published_at: a.published_at, id: a.id }.encode())).flatten();
+        let category = match &filter {
+            ListFilter::Category(c) => Some(c.as_str()),
+            _ => None,
+        };
+        let hot: Vec<ListItem> = ctx.hot.top(10, category).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
+        let items: Vec<ListItem> = items.iter().map(|a| ListItem::new(a, &ctx.clock)).collect();
+        Ok(ctx.theme.render(
+            "list.html",
+            context! {
+                site => ctx.site_globals(),
+                heading => heading,
+                is_home => is_home,
+                current_category => category,
+                items => Serde(items),
+                hot => Serde(hot),
+                next_url => next.map(|c| format!("{path}?cursor={c}")),
+                first_page => cursor.is_none(),
+            },
+        )?)
+    })
+    .await
+}

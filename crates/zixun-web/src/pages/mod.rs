@@ -1,0 +1,84 @@
+//! Readers' pages, server-rendered from the theme.
+
+mod article;
+mod assets;
+mod lists;
+pub mod search;
+
+use std::sync::{Arc, atomic::Ordering};
+
+use axum::{
+    Router,
+    http::HeaderMap,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::Serialize;
+use zixun_core::{ArticleSummary, SiteClock};
+
+use crate::{AppContext, Ctx, cache::CachedPage, error::PageError};
+
+pub fn router() -> Router<Ctx> {
+    Router::new()
+        .route("/", get(lists::home))
+        .route("/a/{id}", get(article::article_page))
+        .route("/c/{category}", get(lists::category))
+        .route("/source/{name}", get(lists::source))
+        .route("/author/{name}", get(lists::author))
+        .route("/tag/{word}", get(lists::tag))
+        .route("/search", get(search::search_page))
+        .route("/static/{name}", get(assets::asset))
+}
+
+pub async fn not_found() -> Response {
+    PageError::not_found().into_response()
+}
+
+/// A list entry as templates show it.
+#[derive(Debug, Serialize)]
+pub struct ListItem {
+    pub id: i64,
+    pub title: String,
+    pub excerpt: String,
+    pub time: String,
+    pub author: Option<String>,
+    pub source_name: Option<String>,
+    pub original: bool,
+    pub category: Option<String>,
+    pub views: i64,
+    /// Why a related item is listed (shared words), empty elsewhere.
+    pub shared: Vec<String>,
+}
+
+impl ListItem {
+    pub fn new(a: &ArticleSummary, clock: &SiteClock) -> Self {
+        ListItem {
+            id: a.id,
+            title: a.title.clone(),
+            excerpt: a.summary.clone(),
+            time: clock.format(a.published_at),
+            author: a.author.clone(),
+            source_name: a.source_name.clone(),
+            original: a.original,
+            category: a.category.clone(),
+            views: a.views,
+            shared: Vec::new(),
+        }
+    }
+}
+
+/// Serves `key` from the page cache, or renders it with `render` and caches it.
+pub async fn cached<F, Fut>(ctx: &AppContext, key: String, headers: &HeaderMap, render: F) -> Result<Response, PageError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<String, PageError>>,
+{
+    if let Some(page) = ctx.cache.get(&key) {
+        ctx.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+        return Ok(page.respond(headers, true));
+    }
+    ctx.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
+    let page = Arc::new(CachedPage::new(render().await?, "text/html; charset=utf-8"));
+    ctx.cache.insert(key, page.clone());
+    Ok(page.respond(headers, false))
+}

@@ -1,0 +1,119 @@
+//! 相关内容: more-like-this over the article's keywords in the search index, blended with
+//! recency, then diversified.
+//!
+//! `score = similarity / best_similarity × (0.7 + 0.3 × 0.5^(age / 14 days))`, and each further
+//! item from a source already listed is multiplied by 0.85 per earlier item from it. An item is
+//! skipped when it is the article itself, or when its SimHash is within 3 bits of the article's
+//! or of an item already listed (another copy of one story).
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use moka::sync::Cache;
+use serde::Serialize;
+use zixun_core::{Article, ArticleSummary, SiteClock, rank, text::hamming};
+use zixun_store::ListFilter;
+
+use crate::AppContext;
+
+pub const SAME_STORY_BITS: u32 = 3;
+const RECENCY_HALF_LIFE: i64 = 14 * 24 * 3600;
+const RECENCY_WEIGHT: f64 = 0.3;
+const SOURCE_REPEAT_FACTOR: f64 = 0.85;
+/// Candidates read from the index before blending and diversifying.
+const CANDIDATES: usize = 60;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedItem {
+    #[serde(flatten)]
+    pub article: ArticleSummary,
+    pub score: f64,
+    /// The words this item shares with the article.
+    pub shared: Vec<String>,
+}
+
+pub struct RelatedFinder {
+    /// Lists live a minute, so that new articles reach older articles' lists within one.
+    lists: Cache<(i64, usize), Arc<Vec<RelatedItem>>>,
+}
+
+impl RelatedFinder {
+    pub fn new() -> Self {
+        RelatedFinder { lists: Cache::builder().max_capacity(50_000).time_to_live(Duration::from_secs(60)).build() }
+    }
+
+    pub fn invalidate_all(&self) {
+        self.lists.invalidate_all();
+    }
+
+    pub async fn related(&self, ctx: &AppContext, article: &Article, limit: usize) -> Result<Arc<Vec<RelatedItem>>, crate::error::BackgroundError> {
+        let key = (article.id, limit);
+        if let Some(hit) = self.lists.get(&key) {
+            return Ok(hit);
+        }
+        let list = Arc::new(self.compute(ctx, article, limit).await?);
+        self.lists.insert(key, list.clone());
+        Ok(list)
+    }
+
+    async fn compute(&self, ctx: &AppContext, article: &Article, limit: usize) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
+        // Title words weigh most, then the keywords in their order.
+        let mut words: Vec<(String, f32)> =
+            ctx.analyzer.query_terms(&article.title).into_iter().filter(|w| w.chars().count() >= 2).map(|w| (w, 1.5)).collect();
+        for (i, k) in article.keywords.iter().enumerate() {
+            words.push((k.clone(), (1.2 - 0.08 * i as f32).max(0.4)));
+        }
+        for t in &article.tags {
+            words.push((t.clone(), 1.0));
+        }
+        let hits = ctx.search.similar(&words, article.id, CANDIDATES)?;
+        if hits.is_empty() {
+            return self.fallback(ctx, article, limit).await;
+        }
+        let best = hits.iter().map(|h| h.score).fold(f32::MIN, f32::max).max(f32::EPSILON) as f64;
+        let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+        let summaries: HashMap<i64, ArticleSummary> = ctx.store.summaries(&ids).await?.into_iter().map(|s| (s.id, s)).collect();
+        let now = SiteClock::now();
+        let mut candidates: Vec<RelatedItem> = hits
+            .into_iter()
+            .filter_map(|h| {
+                let s = summaries.get(&h.id)?.clone();
+                let recency = rank::decay(now - s.published_at, RECENCY_HALF_LIFE);
+                let score = h.score as f64 / best * (1.0 - RECENCY_WEIGHT + RECENCY_WEIGHT * recency);
+                Some(RelatedItem { article: s, score, shared: h.shared })
+            })
+            .collect();
+        Ok(diversify(article, &mut candidates, limit))
+    }
+
+    /// Without index hits (a new site, an article of unusual words): the newest of its category.
+    async fn fallback(&self, ctx: &AppContext, article: &Article, limit: usize) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
+        let filter = article.category.clone().map_or(ListFilter::All, ListFilter::Category);
+        let mut candidates: Vec<RelatedItem> = ctx
+            .store
+            .list(&filter, None, (limit * 3) as u32)
+            .await?
+            .into_iter()
+            .map(|s| RelatedItem { article: s, score: 0.0, shared: Vec::new() })
+            .collect();
+        Ok(diversify(article, &mut candidates, limit))
+    }
+}
+
+/// Greedy pick by score, skipping copies of one story and damping repeated sources.
+fn diversify(article: &Article, candidates: &mut Vec<RelatedItem>, limit: usize) -> Vec<RelatedItem> {
+    let mut chosen: Vec<RelatedItem> = Vec::with_capacity(limit);
+    let mut per_source: HashMap<String, i32> = HashMap::new();
+    candidates.retain(|c| c.article.id != article.id && hamming(c.article.simhash, article.simhash) > SAME_STORY_BITS);
+    while chosen.len() < limit && !candidates.is_empty() {
+        let source_key = |c: &RelatedItem| c.article.source_name.clone().unwrap_or_default();
+        let adjusted = |c: &RelatedItem| c.score * SOURCE_REPEAT_FACTOR.powi(per_source.get(&source_key(c)).copied().unwrap_or(0));
+        let Some(best) = (0..candidates.len()).max_by(|&a, &b| adjusted(&candidates[a]).total_cmp(&adjusted(&candidates[b])).then(b.cmp(&a))) else {
+            break;
+        };
+        let item = candidates.swap_remove(best);
+        candidates.retain(|c| hamming(c.article.simhash, item.article.simhash) > SAME_STORY_BITS);
+        *per_source.entry(source_key(&item)).or_insert(0) += 1;
+        chosen.push(item);
+    }
+    chosen
+}

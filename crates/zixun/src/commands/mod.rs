@@ -1,0 +1,3 @@
+pub mod import;
+pub mod reindex;
+pub mod serve;

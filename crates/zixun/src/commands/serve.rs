@@ -1,0 +1,72 @@
+//! `zixun serve [--demo]`
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use tokio::net::TcpListener;
+use zixun_search::SearchIndex;
+use zixun_store::Store;
+use zixun_web::{AppContext, Theme, WebConfig};
+
+use crate::{cli::ServeArgs, config::Config, demo, runtime};
+
+pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
+    let store = Arc::new(runtime::open_store(config).await?);
+    let analyzer = runtime::analyzer(config)?;
+    let clock = runtime::clock(config)?;
+    if args.demo {
+        demo::load_if_empty(store.as_ref(), runtime::preparer(config, analyzer.clone())?).await?;
+    }
+    let search = Arc::new(
+        SearchIndex::open(&config.index_dir(), analyzer.clone())
+            .context("cannot open the search index (another `zixun serve` or `zixun reindex` on this data folder?)")?,
+    );
+    let behind = store.max_seq().await? - search.indexed_seq();
+    if behind > 0 {
+        tracing::info!(changes = behind, "bringing the search index up to date");
+        let n = search.follow(store.as_ref(), |_, _| {}).await?;
+        tracing::info!(changes = n, docs = search.num_docs(), "search index ready");
+    }
+    let theme = Theme::load(config.theme.as_deref(), clock.clone()).context("theme")?;
+    let listener = TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+    let local = listener.local_addr()?;
+    let web = WebConfig {
+        site_name: config.site_name.clone(),
+        base_url: config.base_url.clone().unwrap_or_else(|| format!("http://{local}")),
+        page_cache_ttl: std::time::Duration::from_secs(config.page_cache_seconds.max(1)),
+        hot_half_life: Config::hours(config.hot_half_life_hours),
+        hot_max_age: Config::hours(config.hot_max_age_hours),
+        ..WebConfig::default()
+    };
+    let store_dyn: Arc<dyn Store> = store.clone();
+    let ctx = Arc::new(AppContext::new(store_dyn, search, analyzer, clock, web, theme));
+    ctx.follow_store().await?;
+    ctx.hot.refresh(&ctx).await?;
+    tokio::spawn(shutdown_on_signal(ctx.clone()));
+    tracing::info!(address = %format!("http://{local}"), data_dir = %config.data_dir.display(), "zixun is serving");
+    zixun_web::serve(ctx, listener).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_on_signal(ctx: Arc<AppContext>) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests and flushing views");
+    let _ = ctx.shutdown.send(true);
+}

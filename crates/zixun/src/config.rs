@@ -1,0 +1,141 @@
+//! Settings: defaults, then the TOML file, then ZIXUN_* environment variables, then flags.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::cli::{Cli, Command};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub bind: String,
+    pub site_name: String,
+    /// Public address, for canonical links and Open Graph.
+    pub base_url: Option<String>,
+    pub timezone: String,
+    /// Site dictionary for segmentation (jieba's format: `word [freq] [tag]` a line).
+    pub dictionary: Option<PathBuf>,
+    pub theme: Option<PathBuf>,
+    /// `text` or `json`.
+    pub log_format: String,
+    pub max_body_bytes: usize,
+    pub hot_half_life_hours: f64,
+    pub hot_max_age_hours: f64,
+    pub page_cache_seconds: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./zixun-data"),
+            bind: "127.0.0.1:8080".into(),
+            site_name: "资讯".into(),
+            base_url: None,
+            timezone: "Asia/Shanghai".into(),
+            dictionary: None,
+            theme: None,
+            log_format: "text".into(),
+            max_body_bytes: 1024 * 1024,
+            hot_half_life_hours: 6.0,
+            hot_max_age_hours: 72.0,
+            page_cache_seconds: 5,
+        }
+    }
+}
+
+impl Config {
+    pub fn load(cli: &Cli) -> Result<Self> {
+        let mut c = match &cli.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("config file {}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        c.apply_env(|k| std::env::var(k).ok())?;
+        if let Some(d) = &cli.data_dir {
+            c.data_dir = d.clone();
+        }
+        if let Command::Serve(s) = &cli.command {
+            if let Some(b) = &s.bind {
+                c.bind = b.clone();
+            }
+            if let Some(t) = &s.theme {
+                c.theme = Some(t.clone());
+            }
+        }
+        Ok(c)
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
+        let num = |k: &str, v: String| -> Result<f64> { v.parse::<f64>().with_context(|| format!("{k}={v:?} is not a number")) };
+        if let Some(v) = var("ZIXUN_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = var("ZIXUN_BIND") {
+            self.bind = v;
+        }
+        if let Some(v) = var("ZIXUN_SITE_NAME") {
+            self.site_name = v;
+        }
+        if let Some(v) = var("ZIXUN_BASE_URL") {
+            self.base_url = Some(v);
+        }
+        if let Some(v) = var("ZIXUN_TIMEZONE") {
+            self.timezone = v;
+        }
+        if let Some(v) = var("ZIXUN_DICTIONARY") {
+            self.dictionary = Some(v.into());
+        }
+        if let Some(v) = var("ZIXUN_THEME") {
+            self.theme = Some(v.into());
+        }
+        if let Some(v) = var("ZIXUN_LOG_FORMAT") {
+            self.log_format = v;
+        }
+        if let Some(v) = var("ZIXUN_MAX_BODY_BYTES") {
+            self.max_body_bytes = num("ZIXUN_MAX_BODY_BYTES", v)? as usize;
+        }
+        if let Some(v) = var("ZIXUN_HOT_HALF_LIFE_HOURS") {
+            self.hot_half_life_hours = num("ZIXUN_HOT_HALF_LIFE_HOURS", v)?;
+        }
+        if let Some(v) = var("ZIXUN_HOT_MAX_AGE_HOURS") {
+            self.hot_max_age_hours = num("ZIXUN_HOT_MAX_AGE_HOURS", v)?;
+        }
+        if let Some(v) = var("ZIXUN_PAGE_CACHE_SECONDS") {
+            self.page_cache_seconds = num("ZIXUN_PAGE_CACHE_SECONDS", v)? as u64;
+        }
+        Ok(())
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("zixun.db")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    pub fn hours(h: f64) -> Duration {
+        Duration::from_secs_f64((h * 3600.0).max(1.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_and_rejects_bad_numbers() {
+        let mut c: Config = toml::from_str("bind = \"0.0.0.0:9000\"\nsite_name = \"本地新闻\"").expect("toml");
+        c.apply_env(|k| (k == "ZIXUN_BIND").then(|| "127.0.0.1:1".to_string())).expect("env");
+        assert_eq!(c.bind, "127.0.0.1:1");
+        assert_eq!(c.site_name, "本地新闻");
+        let err = c.apply_env(|k| (k == "ZIXUN_HOT_HALF_LIFE_HOURS").then(|| "six".to_string())).expect_err("bad number");
+        assert!(err.to_string().contains("ZIXUN_HOT_HALF_LIFE_HOURS"));
+        assert!(toml::from_str::<Config>("no_such_key = 1").is_err());
+    }
+}

@@ -1,0 +1,65 @@
+//! `serve --demo`: demo content written for the project, loaded into an empty data folder.
+//!
+//! The articles' dates are shifted so that the newest is a few minutes old, and each article
+//! gets simulated reader views spread over the hours since it was published (more for fresher
+//! and for original articles), so that 热门资讯 has something to rank. Both are demo data only.
+
+use std::{collections::HashMap, io::Cursor};
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+use zixun_core::SiteClock;
+use zixun_ingest::{ArticlePreparer, Importer};
+use zixun_store::{ListFilter, Store};
+
+const DEMO: &str = include_str!("../demo/articles.jsonl");
+
+pub async fn load_if_empty(store: &dyn Store, preparer: ArticlePreparer) -> Result<()> {
+    if !store.list(&ListFilter::All, None, 1).await?.is_empty() {
+        tracing::info!("data folder has articles; demo content not loaded");
+        return Ok(());
+    }
+    let clock = preparer.clock.clone();
+    let shifted = shift_dates(DEMO, &clock, SiteClock::now() - 600)?;
+    let importer = Importer { store, preparer };
+    let report = importer
+        .run(&mut Cursor::new(shifted.into_bytes()), |line, reason| tracing::warn!(line, reason, "demo line rejected"), |_| {})
+        .await?;
+    tracing::info!(articles = report.inserted, "demo content loaded");
+    seed_views(store).await
+}
+
+fn shift_dates(jsonl: &str, clock: &SiteClock, newest: i64) -> Result<String> {
+    let mut rows: Vec<Value> = jsonl.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
+    let at = |v: &Value| v.get("published_at").and_then(Value::as_str).and_then(|s| clock.parse(s).ok());
+    let max = rows.iter().filter_map(at).max().context("demo content has no dates")?;
+    for row in &mut rows {
+        if let Some(t) = at(row) {
+            row["published_at"] = Value::String(clock.rfc3339(t - max + newest));
+        }
+    }
+    Ok(rows.iter().map(Value::to_string).collect::<Vec<_>>().join("\n"))
+}
+
+/// Simulated views: a deterministic pseudo-random popularity per article, decaying over the
+/// hours after publication.
+async fn seed_views(store: &dyn Store) -> Result<()> {
+    let now = SiteClock::now();
+    let articles = store.list(&ListFilter::All, None, 1000).await?;
+    let mut by_hour: HashMap<i64, HashMap<i64, i64>> = HashMap::new();
+    for a in &articles {
+        let appeal = (a.id.wrapping_mul(2_654_435_761) % 97 + 3) as f64 * if a.original { 1.5 } else { 1.0 };
+        let first_hour = a.published_at / 3600;
+        for hour in first_hour..=now / 3600 {
+            let age = (hour - first_hour) as f64;
+            let n = (appeal * 0.8f64.powf(age)).round() as i64;
+            if n > 0 {
+                by_hour.entry(hour).or_default().insert(a.id, n);
+            }
+        }
+    }
+    for (hour, views) in by_hour {
+        store.add_views(hour, &views).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! Shared start-up: logs, the data folder, the analyzer.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use tracing_subscriber::{EnvFilter, fmt};
+use zixun_core::{SiteClock, TextAnalyzer};
+use zixun_ingest::ArticlePreparer;
+use zixun_store::SqliteStore;
+
+use crate::config::Config;
+
+pub fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_from_env("ZIXUN_LOG").unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn,sqlx=warn"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn open_store(config: &Config) -> Result<SqliteStore> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
+    SqliteStore::open(&config.db_path()).await.with_context(|| format!("data folder {}", config.data_dir.display()))
+}
+
+pub fn clock(config: &Config) -> Result<SiteClock> {
+    SiteClock::new(&config.timezone).context("setting timezone")
+}
+
+pub fn analyzer(config: &Config) -> Result<Arc<TextAnalyzer>> {
+    let dict = match &config.dictionary {
+        Some(path) => {
+            Some(std::fs::read_to_string(path).with_context(|| format!("cannot read the site dictionary {}", path.display()))?)
+        }
+        None => None,
+    };
+    Ok(Arc::new(TextAnalyzer::new(dict.as_deref()).context("site dictionary")?))
+}
+
+pub fn preparer(config: &Config, analyzer: Arc<TextAnalyzer>) -> Result<ArticlePreparer> {
+    Ok(ArticlePreparer { analyzer, clock: clock(config)?, max_body_bytes: config.max_body_bytes })
+}
