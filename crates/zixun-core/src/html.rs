@@ -19,13 +19,11 @@ pub fn blocks_from_text(text: &str) -> Vec<Block> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(|line| {
-            if is_heading(line) {
-                Block::Heading(line.to_string())
-            } else {
-                Block::Paragraph(line.to_string())
-            }
-        })
+        .map(
+            |line| {
+                if is_heading(line) { Block::Heading(line.to_string()) } else { Block::Paragraph(line.to_string()) }
+            },
+        )
         .collect()
 }
 
@@ -40,7 +38,8 @@ fn is_heading(line: &str) -> bool {
     }
     // A short line that ends without sentence punctuation reads as a head in Chinese news
     // (`技术与数据层面:获取战略资源`), but only if it has some CJK and a colon or no punctuation.
-    let ends_sentence = matches!(last, '。' | '！' | '？' | '；' | '…' | '.' | '!' | '?' | ';' | '”' | '"' | '）' | ')' | '，' | ',');
+    let ends_sentence =
+        matches!(last, '。' | '！' | '？' | '；' | '…' | '.' | '!' | '?' | ';' | '”' | '"' | '）' | ')' | '，' | ',');
     let has_cjk = line.chars().any(is_cjk);
     !ends_sentence && has_cjk && n >= 2 && (line.contains(':') || line.contains('：') || n <= 16)
 }
@@ -99,8 +98,35 @@ pub fn escape(s: &str) -> String {
 /// links open without referrer or opener; images keep src and alt only.
 pub fn sanitize(html: &str) -> String {
     let tags: HashSet<&str> = [
-        "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "img", "strong", "em", "b", "i", "u",
-        "figure", "figcaption", "table", "thead", "tbody", "tr", "td", "th", "pre", "code", "hr", "sup", "sub",
+        "p",
+        "br",
+        "h2",
+        "h3",
+        "h4",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "a",
+        "img",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+        "pre",
+        "code",
+        "hr",
+        "sup",
+        "sub",
     ]
     .into_iter()
     .collect();
@@ -124,7 +150,10 @@ pub fn html_to_text(html: &str) -> String {
         };
         let tag = rest[lt + 1..lt + gt].trim_start_matches('/').to_ascii_lowercase();
         let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
-        if matches!(name, "p" | "br" | "h1" | "h2" | "h3" | "h4" | "li" | "blockquote" | "tr" | "div" | "figcaption" | "pre" | "hr") {
+        if matches!(
+            name,
+            "p" | "br" | "h1" | "h2" | "h3" | "h4" | "li" | "blockquote" | "tr" | "div" | "figcaption" | "pre" | "hr"
+        ) {
             out.push('\n');
         }
         rest = &rest[lt + gt + 1..];

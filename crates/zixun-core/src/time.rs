@@ -18,15 +18,11 @@ pub enum TimeError {
 
 impl SiteClock {
     pub fn new(zone: &str) -> Result<Self, TimeError> {
-        TimeZone::get(zone)
-            .map(|tz| SiteClock { tz })
-            .map_err(|_| TimeError::UnknownZone(zone.to_string()))
+        TimeZone::get(zone).map(|tz| SiteClock { tz }).map_err(|_| TimeError::UnknownZone(zone.to_string()))
     }
 
     pub fn shanghai() -> Self {
-        SiteClock {
-            tz: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::fixed(jiff::tz::offset(8))),
-        }
+        SiteClock { tz: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::fixed(jiff::tz::offset(8))) }
     }
 
     /// Parses RFC 3339 (any offset) or `YYYY-MM-DD HH:MM:SS` / `YYYY-MM-DD HH:MM` /

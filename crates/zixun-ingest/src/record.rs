@@ -71,7 +71,9 @@ impl ImportRecord {
             None | Some(Value::Null) => return Err(RecordError::Missing("title")),
             Some(Value::String(s)) if s.trim().is_empty() => return Err(RecordError::Empty("title")),
             Some(Value::String(s)) => s.trim().to_string(),
-            Some(other) => return Err(RecordError::WrongType { field: "title", expected: "a string", got: kind(other) }),
+            Some(other) => {
+                return Err(RecordError::WrongType { field: "title", expected: "a string", got: kind(other) });
+            }
         };
         let body = opt_string(&obj, "body")?;
         let body_html = opt_string(&obj, "body_html")?;
@@ -81,7 +83,9 @@ impl ImportRecord {
         let original = match obj.get("original") {
             None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
-            Some(other) => return Err(RecordError::WrongType { field: "original", expected: "true or false", got: kind(other) }),
+            Some(other) => {
+                return Err(RecordError::WrongType { field: "original", expected: "true or false", got: kind(other) });
+            }
         };
         let tags = match obj.get("tags") {
             None | Some(Value::Null) => Vec::new(),
@@ -92,14 +96,24 @@ impl ImportRecord {
                         Value::String(s) if !s.trim().is_empty() => tags.push(s.trim().to_string()),
                         Value::String(_) => {}
                         other => {
-                            return Err(RecordError::WrongType { field: "tags", expected: "an array of strings", got: kind(other) });
+                            return Err(RecordError::WrongType {
+                                field: "tags",
+                                expected: "an array of strings",
+                                got: kind(other),
+                            });
                         }
                     }
                 }
                 tags.dedup();
                 tags
             }
-            Some(other) => return Err(RecordError::WrongType { field: "tags", expected: "an array of strings", got: kind(other) }),
+            Some(other) => {
+                return Err(RecordError::WrongType {
+                    field: "tags",
+                    expected: "an array of strings",
+                    got: kind(other),
+                });
+            }
         };
         Ok(ImportRecord {
             id,
@@ -131,8 +145,14 @@ mod tests {
             (r#"{"title":"标题"}"#, "missing required field \"body\""),
             (r#"{"title":"  ","body":"正文"}"#, "field \"title\" is empty"),
             (r#"{"title":5,"body":"正文"}"#, "field \"title\" must be a string, got a number"),
-            (r#"{"title":"标题","body":"正文","tags":"科技"}"#, "field \"tags\" must be an array of strings, got a string"),
-            (r#"{"title":"标题","body":"正文","original":"yes"}"#, "field \"original\" must be true or false, got a string"),
+            (
+                r#"{"title":"标题","body":"正文","tags":"科技"}"#,
+                "field \"tags\" must be an array of strings, got a string",
+            ),
+            (
+                r#"{"title":"标题","body":"正文","original":"yes"}"#,
+                "field \"original\" must be true or false, got a string",
+            ),
         ];
         for (line, want) in cases {
             let err = ImportRecord::parse(line).expect_err(line).to_string();
@@ -142,7 +162,8 @@ mod tests {
 
     #[test]
     fn optional_fields_may_be_absent_or_null() {
-        let r = ImportRecord::parse(r#"{"id":42,"title":"标题","body":"正文","author":null,"tags":["甲","乙"]}"#).expect("valid");
+        let r = ImportRecord::parse(r#"{"id":42,"title":"标题","body":"正文","author":null,"tags":["甲","乙"]}"#)
+            .expect("valid");
         assert_eq!(r.id.as_deref(), Some("42"));
         assert_eq!(r.author, None);
         assert_eq!(r.tags, vec!["甲", "乙"]);

@@ -72,7 +72,8 @@ impl SearchIndex {
     fn try_open(dir: &Path, analyzer: Arc<TextAnalyzer>) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(|e| folder_err(dir, e))?;
         let (schema, fields) = schema::build();
-        let directory = MmapDirectory::open(dir).map_err(|e| SearchError::Folder { path: dir.display().to_string(), reason: e.to_string() })?;
+        let directory = MmapDirectory::open(dir)
+            .map_err(|e| SearchError::Folder { path: dir.display().to_string(), reason: e.to_string() })?;
         let index = Index::open_or_create(directory, schema)?;
         index.tokenizers().register(TOKENIZER_NAME, JiebaTokenizer { analyzer: analyzer.clone() });
         let payload = index.load_metas()?.payload;

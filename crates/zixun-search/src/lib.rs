@@ -7,5 +7,7 @@ mod schema;
 mod tokenizer;
 
 pub use index::{SearchError, SearchIndex};
-pub use query::{MAX_QUERY_CHARS, clean_query_for_display, SearchHit, SearchRequest, SearchResults, SimilarHit, SortOrder};
+pub use query::{
+    MAX_QUERY_CHARS, SearchHit, SearchRequest, SearchResults, SimilarHit, SortOrder, clean_query_for_display,
+};
 pub use tokenizer::JiebaTokenizer;

@@ -72,15 +72,19 @@ pub struct SimilarHit {
     pub shared: Vec<String>,
 }
 
-/// Field weights for readers' queries.
-const FIELD_BOOSTS: [(fn(&crate::schema::Fields) -> Field, f32); 6] = [
-    (|f| f.title, 3.0),
-    (|f| f.keywords, 2.0),
-    (|f| f.body, 1.0),
-    (|f| f.author, 1.0),
-    (|f| f.source, 1.0),
-    (|f| f.category, 1.0),
-];
+impl crate::schema::Fields {
+    /// Field weights for readers' queries.
+    fn reader_boosts(&self) -> [(Field, f32); 6] {
+        [
+            (self.title, 3.0),
+            (self.keywords, 2.0),
+            (self.body, 1.0),
+            (self.author, 1.0),
+            (self.source, 1.0),
+            (self.category, 1.0),
+        ]
+    }
+}
 
 /// Removes control characters and cuts to [`MAX_QUERY_CHARS`] characters.
 pub fn clean_query_for_display(q: &str) -> (String, bool) {
@@ -100,19 +104,22 @@ impl SearchIndex {
         let docs: Vec<(Score, DocAddress)> = match req.sort {
             SortOrder::Relevance => {
                 let now = SiteClock::now();
-                let collector = TopDocs::with_limit(limit).and_offset(req.offset).tweak_score(move |seg: &tantivy::SegmentReader| {
-                    let published = seg.fast_fields().i64("published_at").ok().map(|c| c.first_or_default_col(0));
-                    move |doc, bm25: Score| {
-                        let at = published.as_ref().map_or(now, |c| c.get_val(doc));
-                        rank::search_score(bm25, now - at)
-                    }
-                });
+                let collector = TopDocs::with_limit(limit).and_offset(req.offset).tweak_score(
+                    move |seg: &tantivy::SegmentReader| {
+                        let published = seg.fast_fields().i64("published_at").ok().map(|c| c.first_or_default_col(0));
+                        move |doc, bm25: Score| {
+                            let at = published.as_ref().map_or(now, |c| c.get_val(doc));
+                            rank::search_score(bm25, now - at)
+                        }
+                    },
+                );
                 let (docs, _) = searcher.search(&query, &(collector, Count))?;
                 docs
             }
             SortOrder::Newest => {
-                let collector =
-                    TopDocs::with_limit(limit).and_offset(req.offset).order_by_fast_field::<i64>("published_at", Order::Desc);
+                let collector = TopDocs::with_limit(limit)
+                    .and_offset(req.offset)
+                    .order_by_fast_field::<i64>("published_at", Order::Desc);
                 let docs = searcher.search(&query, &collector)?;
                 docs.into_iter().map(|(at, addr)| (at.unwrap_or(0) as Score, addr)).collect()
             }
@@ -178,8 +185,10 @@ impl SearchIndex {
                 let phrase = |field: Field| -> Box<dyn Query> {
                     Box::new(PhraseQuery::new(terms.iter().map(|t| Term::from_field_text(field, t)).collect()))
                 };
-                let either: Box<dyn Query> =
-                    Box::new(BooleanQuery::new(vec![(Occur::Should, phrase(f.title)), (Occur::Should, phrase(f.body))]));
+                let either: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, phrase(f.title)),
+                    (Occur::Should, phrase(f.body)),
+                ]));
                 musts.push((Occur::Must, either));
                 all_terms.extend(terms);
             } else {
@@ -197,10 +206,16 @@ impl SearchIndex {
         }
         musts.truncate(MAX_TERMS);
         if let Some(c) = &req.category {
-            musts.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.category_key, c), IndexRecordOption::Basic))));
+            musts.push((
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_text(f.category_key, c), IndexRecordOption::Basic)),
+            ));
         }
         if let Some(s) = &req.source {
-            musts.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.source_key, s), IndexRecordOption::Basic))));
+            musts.push((
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_text(f.source_key, s), IndexRecordOption::Basic)),
+            ));
         }
         if req.from.is_some() || req.to.is_some() {
             use std::ops::Bound;
@@ -212,11 +227,13 @@ impl SearchIndex {
     }
 
     fn any_field(&self, term: &str) -> Box<dyn Query> {
-        let shoulds: Vec<(Occur, Box<dyn Query>)> = FIELD_BOOSTS
-            .iter()
+        let shoulds: Vec<(Occur, Box<dyn Query>)> = self
+            .fields
+            .reader_boosts()
+            .into_iter()
             .map(|(field, boost)| {
-                let tq = TermQuery::new(Term::from_field_text(field(&self.fields), term), IndexRecordOption::WithFreqs);
-                (Occur::Should, Box::new(BoostQuery::new(Box::new(tq), *boost)) as Box<dyn Query>)
+                let tq = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                (Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost)) as Box<dyn Query>)
             })
             .collect();
         Box::new(BooleanQuery::new(shoulds))
@@ -243,7 +260,10 @@ impl SearchIndex {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost * field_boost))));
             }
         }
-        clauses.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_i64(f.id, exclude), IndexRecordOption::Basic))));
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(Term::from_field_i64(f.id, exclude), IndexRecordOption::Basic)),
+        ));
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let docs = searcher.search(&query, &TopDocs::with_limit(limit.clamp(1, 200)).order_by_score())?;
@@ -255,7 +275,8 @@ impl SearchIndex {
             let title = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("");
             let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
             let text = normalize(&format!("{title}\n{body}"));
-            let shared = words.iter().filter(|(w, _)| text.contains(w.as_str())).map(|(w, _)| w.clone()).take(6).collect();
+            let shared =
+                words.iter().filter(|(w, _)| text.contains(w.as_str())).map(|(w, _)| w.clone()).take(6).collect();
             hits.push(SimilarHit { id, score, published_at, shared });
         }
         Ok(hits)

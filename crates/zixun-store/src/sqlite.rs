@@ -18,7 +18,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
 }
 
-const SUMMARY_COLUMNS: &str = "id, title, author, source_name, original, category, published_at, summary, views, simhash";
+const SUMMARY_COLUMNS: &str =
+    "id, title, author, source_name, original, category, published_at, summary, views, simhash";
 
 impl SqliteStore {
     /// Opens (creating and migrating when needed) the database file at `path`.
@@ -116,7 +117,10 @@ impl Store for SqliteStore {
             seq += 1;
             let existing: Option<i64> = match (&d.ext_id, &d.source_url) {
                 (Some(ext), _) => {
-                    sqlx::query_scalar("SELECT id FROM articles WHERE ext_id = ?").bind(ext).fetch_optional(&mut *tx).await?
+                    sqlx::query_scalar("SELECT id FROM articles WHERE ext_id = ?")
+                        .bind(ext)
+                        .fetch_optional(&mut *tx)
+                        .await?
                 }
                 (None, Some(url)) => {
                     sqlx::query_scalar("SELECT id FROM articles WHERE source_url = ? ORDER BY id LIMIT 1")
@@ -207,16 +211,21 @@ impl Store for SqliteStore {
         let (before_at, before_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.published_at, c.id));
         let tail = "AND (published_at, id) < (?, ?) ORDER BY published_at DESC, id DESC LIMIT ?";
         let (sql, key) = match filter {
-            ListFilter::All => (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE status = 'published' {tail}"), None),
-            ListFilter::Category(c) => {
-                (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE category = ? AND status = 'published' {tail}"), Some(c))
+            ListFilter::All => {
+                (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE status = 'published' {tail}"), None)
             }
-            ListFilter::Source(s) => {
-                (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE source_name = ? AND status = 'published' {tail}"), Some(s))
-            }
-            ListFilter::Author(a) => {
-                (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE author = ? AND status = 'published' {tail}"), Some(a))
-            }
+            ListFilter::Category(c) => (
+                format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE category = ? AND status = 'published' {tail}"),
+                Some(c),
+            ),
+            ListFilter::Source(s) => (
+                format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE source_name = ? AND status = 'published' {tail}"),
+                Some(s),
+            ),
+            ListFilter::Author(a) => (
+                format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE author = ? AND status = 'published' {tail}"),
+                Some(a),
+            ),
             ListFilter::Term(t) => (
                 format!(
                     "SELECT {SUMMARY_COLUMNS} FROM articles WHERE id IN (SELECT article_id FROM article_terms WHERE term = ?) \
@@ -317,26 +326,39 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| Ok(HourlyViews { article_id: r.try_get("article_id")?, hour: r.try_get("hour")?, views: r.try_get("views")? }))
+            .map(|r| {
+                Ok(HourlyViews {
+                    article_id: r.try_get("article_id")?,
+                    hour: r.try_get("hour")?,
+                    views: r.try_get("views")?,
+                })
+            })
             .collect()
     }
 
     async fn corpus_stats(&self) -> Result<CorpusStats> {
-        let docs: i64 = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'corpus_docs'").fetch_one(&self.pool).await?;
+        let docs: i64 =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'corpus_docs'").fetch_one(&self.pool).await?;
         let rows = sqlx::query("SELECT term, df FROM term_df").fetch_all(&self.pool).await?;
-        let df = rows.iter().map(|r| Ok((r.try_get("term")?, r.try_get::<i64, _>("df")? as u32))).collect::<Result<_>>()?;
+        let df =
+            rows.iter().map(|r| Ok((r.try_get("term")?, r.try_get::<i64, _>("df")? as u32))).collect::<Result<_>>()?;
         Ok(CorpusStats { docs: docs.max(0) as u64, df })
     }
 
     async fn add_corpus_terms(&self, docs: u64, df: &HashMap<String, u32>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE meta SET value = value + ? WHERE key = 'corpus_docs'").bind(docs as i64).execute(&mut *tx).await?;
+        sqlx::query("UPDATE meta SET value = value + ? WHERE key = 'corpus_docs'")
+            .bind(docs as i64)
+            .execute(&mut *tx)
+            .await?;
         for (term, n) in df {
-            sqlx::query("INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df")
-                .bind(term)
-                .bind(i64::from(*n))
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+            )
+            .bind(term)
+            .bind(i64::from(*n))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

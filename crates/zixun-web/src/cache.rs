@@ -58,10 +58,12 @@ impl CachedPage {
         }
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
         let accept = req.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let accepts = |enc: &str| accept.split(',').any(|p| {
-            let mut it = p.split(';');
-            it.next().is_some_and(|n| n.trim() == enc) && !it.any(|q| q.trim() == "q=0")
-        });
+        let accepts = |enc: &str| {
+            accept.split(',').any(|p| {
+                let mut it = p.split(';');
+                it.next().is_some_and(|n| n.trim() == enc) && !it.any(|q| q.trim() == "q=0")
+            })
+        };
         let body = if accepts("br") && !self.br.is_empty() {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
             self.br.clone()

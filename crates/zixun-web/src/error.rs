@@ -40,14 +40,22 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "store error in API");
-        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "store_unavailable", message: "存储暂时不可用，请稍后再试".into() }
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "store_unavailable",
+            message: "存储暂时不可用，请稍后再试".into(),
+        }
     }
 }
 
 impl From<SearchError> for ApiError {
     fn from(e: SearchError) -> Self {
         tracing::error!(error = %e, "search error in API");
-        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "search_unavailable", message: "搜索暂时不可用，请稍后再试".into() }
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "search_unavailable",
+            message: "搜索暂时不可用，请稍后再试".into(),
+        }
     }
 }
 

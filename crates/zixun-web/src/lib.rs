@@ -59,9 +59,15 @@ pub fn spawn_background(ctx: Ctx) -> Vec<JoinHandle<()>> {
         })
     };
     vec![
-        every(Duration::from_millis(500), ctx.clone(), "follow store", |c| Box::pin(async move { c.follow_store().await })),
-        every(ctx.config.view_flush_interval, ctx.clone(), "flush views", |c| Box::pin(async move { c.views.flush(c.store.as_ref()).await.map_err(Into::into) })),
-        every(ctx.config.hot_refresh_interval, ctx.clone(), "refresh hot list", |c| Box::pin(async move { c.hot.refresh(&c).await })),
+        every(Duration::from_millis(500), ctx.clone(), "follow store", |c| {
+            Box::pin(async move { c.follow_store().await })
+        }),
+        every(ctx.config.view_flush_interval, ctx.clone(), "flush views", |c| {
+            Box::pin(async move { c.views.flush(c.store.as_ref()).await.map_err(Into::into) })
+        }),
+        every(ctx.config.hot_refresh_interval, ctx.clone(), "refresh hot list", |c| {
+            Box::pin(async move { c.hot.refresh(&c).await })
+        }),
     ]
 }
 

@@ -63,18 +63,38 @@ impl Metrics {
         for (route, h) in self.latency.lock().iter() {
             let r = escape(route);
             for (i, b) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "zixun_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"{b}\"}} {}", h.counts[i]);
+                let _ = writeln!(
+                    out,
+                    "zixun_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"{b}\"}} {}",
+                    h.counts[i]
+                );
             }
-            let _ = writeln!(out, "zixun_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"+Inf\"}} {}", h.count);
+            let _ =
+                writeln!(out, "zixun_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"+Inf\"}} {}", h.count);
             let _ = writeln!(out, "zixun_http_request_duration_seconds_sum{{route=\"{r}\"}} {}", h.sum);
             let _ = writeln!(out, "zixun_http_request_duration_seconds_count{{route=\"{r}\"}} {}", h.count);
         }
         let gauges: [(&str, &str, &str, String); 5] = [
-            ("zixun_page_cache_hits_total", "counter", "Pages served from the page cache.", self.cache_hits.load(Ordering::Relaxed).to_string()),
-            ("zixun_page_cache_misses_total", "counter", "Pages rendered because the cache had none.", self.cache_misses.load(Ordering::Relaxed).to_string()),
+            (
+                "zixun_page_cache_hits_total",
+                "counter",
+                "Pages served from the page cache.",
+                self.cache_hits.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "zixun_page_cache_misses_total",
+                "counter",
+                "Pages rendered because the cache had none.",
+                self.cache_misses.load(Ordering::Relaxed).to_string(),
+            ),
             ("zixun_articles", "gauge", "Published articles.", self.articles.load(Ordering::Relaxed).to_string()),
             ("zixun_views_pending", "gauge", "Views counted in memory, not yet written.", pending_views.to_string()),
-            ("zixun_search_indexed_seq", "gauge", "Last store change searchable on this node.", indexed_seq.to_string()),
+            (
+                "zixun_search_indexed_seq",
+                "gauge",
+                "Last store change searchable on this node.",
+                indexed_seq.to_string(),
+            ),
         ];
         for (name, kind, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
@@ -88,7 +108,8 @@ fn escape(s: &str) -> String {
 }
 
 pub async fn track(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let route =
+        req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let started = Instant::now();
     let res = next.run(req).await;
     ctx.metrics.observe(&route, res.status().as_u16(), started.elapsed().as_secs_f64());

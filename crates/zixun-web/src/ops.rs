@@ -23,7 +23,8 @@ async fn healthz(State(ctx): State<Ctx>) -> Response {
             Json(json!({"status": "ok", "store_seq": store_seq, "indexed_seq": indexed, "index_lag": store_seq - indexed}))
                 .into_response()
         }
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "error": e.to_string()}))).into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "error": e.to_string()})))
+            .into_response(),
     }
 }
 

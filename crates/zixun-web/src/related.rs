@@ -45,7 +45,12 @@ impl RelatedFinder {
         self.lists.invalidate_all();
     }
 
-    pub async fn related(&self, ctx: &AppContext, article: &Article, limit: usize) -> Result<Arc<Vec<RelatedItem>>, crate::error::BackgroundError> {
+    pub async fn related(
+        &self,
+        ctx: &AppContext,
+        article: &Article,
+        limit: usize,
+    ) -> Result<Arc<Vec<RelatedItem>>, crate::error::BackgroundError> {
         let key = (article.id, limit);
         if let Some(hit) = self.lists.get(&key) {
             return Ok(hit);
@@ -55,10 +60,20 @@ impl RelatedFinder {
         Ok(list)
     }
 
-    async fn compute(&self, ctx: &AppContext, article: &Article, limit: usize) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
+    async fn compute(
+        &self,
+        ctx: &AppContext,
+        article: &Article,
+        limit: usize,
+    ) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
         // Title words weigh most, then the keywords in their order.
-        let mut words: Vec<(String, f32)> =
-            ctx.analyzer.query_terms(&article.title).into_iter().filter(|w| w.chars().count() >= 2).map(|w| (w, 1.5)).collect();
+        let mut words: Vec<(String, f32)> = ctx
+            .analyzer
+            .query_terms(&article.title)
+            .into_iter()
+            .filter(|w| w.chars().count() >= 2)
+            .map(|w| (w, 1.5))
+            .collect();
         for (i, k) in article.keywords.iter().enumerate() {
             words.push((k.clone(), (1.2 - 0.08 * i as f32).max(0.4)));
         }
@@ -66,48 +81,91 @@ impl RelatedFinder {
             words.push((t.clone(), 1.0));
         }
         let hits = ctx.search.similar(&words, article.id, CANDIDATES)?;
-        if hits.is_empty() {
-            return self.fallback(ctx, article, limit).await;
+        let mut list = if hits.is_empty() {
+            Vec::new()
+        } else {
+            let best = hits.iter().map(|h| h.score).fold(f32::MIN, f32::max).max(f32::EPSILON) as f64;
+            let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+            let summaries: HashMap<i64, ArticleSummary> =
+                ctx.store.summaries(&ids).await?.into_iter().map(|s| (s.id, s)).collect();
+            let now = SiteClock::now();
+            let mut candidates: Vec<RelatedItem> = hits
+                .into_iter()
+                .filter_map(|h| {
+                    let s = summaries.get(&h.id)?.clone();
+                    let recency = rank::decay(now - s.published_at, RECENCY_HALF_LIFE);
+                    let score = h.score as f64 / best * (1.0 - RECENCY_WEIGHT + RECENCY_WEIGHT * recency);
+                    Some(RelatedItem { article: s, score, shared: h.shared })
+                })
+                .collect();
+            diversify(article, &[], &mut candidates, limit)
+        };
+        if list.len() < limit {
+            let more = self.fill(ctx, article, &list, limit - list.len()).await?;
+            list.extend(more);
         }
-        let best = hits.iter().map(|h| h.score).fold(f32::MIN, f32::max).max(f32::EPSILON) as f64;
-        let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-        let summaries: HashMap<i64, ArticleSummary> = ctx.store.summaries(&ids).await?.into_iter().map(|s| (s.id, s)).collect();
-        let now = SiteClock::now();
-        let mut candidates: Vec<RelatedItem> = hits
-            .into_iter()
-            .filter_map(|h| {
-                let s = summaries.get(&h.id)?.clone();
-                let recency = rank::decay(now - s.published_at, RECENCY_HALF_LIFE);
-                let score = h.score as f64 / best * (1.0 - RECENCY_WEIGHT + RECENCY_WEIGHT * recency);
-                Some(RelatedItem { article: s, score, shared: h.shared })
-            })
-            .collect();
-        Ok(diversify(article, &mut candidates, limit))
+        Ok(list)
     }
 
-    /// Without index hits (a new site, an article of unusual words): the newest of its category.
-    async fn fallback(&self, ctx: &AppContext, article: &Article, limit: usize) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
-        let filter = article.category.clone().map_or(ListFilter::All, ListFilter::Category);
-        let mut candidates: Vec<RelatedItem> = ctx
-            .store
-            .list(&filter, None, (limit * 3) as u32)
-            .await?
-            .into_iter()
-            .map(|s| RelatedItem { article: s, score: 0.0, shared: Vec::new() })
-            .collect();
-        Ok(diversify(article, &mut candidates, limit))
+    /// Too few articles share words with this one (a small site, an unusual story): the list
+    /// is filled with the newest of its category, then the newest of all, marked by an empty
+    /// `shared` and a zero score, so the page keeps its shape without pretending.
+    async fn fill(
+        &self,
+        ctx: &AppContext,
+        article: &Article,
+        have: &[RelatedItem],
+        n: usize,
+    ) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
+        let mut filters = vec![ListFilter::All];
+        if let Some(c) = &article.category {
+            filters.insert(0, ListFilter::Category(c.clone()));
+        }
+        let mut taken: Vec<RelatedItem> = have.to_vec();
+        let mut out = Vec::new();
+        for filter in filters {
+            let mut candidates: Vec<RelatedItem> = ctx
+                .store
+                .list(&filter, None, (n * 3 + have.len()) as u32)
+                .await?
+                .into_iter()
+                .filter(|s| !taken.iter().any(|t| t.article.id == s.id))
+                .map(|s| RelatedItem { article: s, score: 0.0, shared: Vec::new() })
+                .collect();
+            let picked = diversify(article, &taken, &mut candidates, n - out.len());
+            taken.extend(picked.iter().cloned());
+            out.extend(picked);
+            if out.len() >= n {
+                break;
+            }
+        }
+        Ok(out)
     }
 }
 
 /// Greedy pick by score, skipping copies of one story and damping repeated sources.
-fn diversify(article: &Article, candidates: &mut Vec<RelatedItem>, limit: usize) -> Vec<RelatedItem> {
+/// `listed` are items already on the list (their stories are not repeated).
+fn diversify(
+    article: &Article,
+    listed: &[RelatedItem],
+    candidates: &mut Vec<RelatedItem>,
+    limit: usize,
+) -> Vec<RelatedItem> {
     let mut chosen: Vec<RelatedItem> = Vec::with_capacity(limit);
     let mut per_source: HashMap<String, i32> = HashMap::new();
-    candidates.retain(|c| c.article.id != article.id && hamming(c.article.simhash, article.simhash) > SAME_STORY_BITS);
+    let same_story = |a: u64, b: u64| hamming(a, b) <= SAME_STORY_BITS;
+    candidates.retain(|c| {
+        c.article.id != article.id
+            && !same_story(c.article.simhash, article.simhash)
+            && !listed.iter().any(|l| same_story(l.article.simhash, c.article.simhash))
+    });
     while chosen.len() < limit && !candidates.is_empty() {
         let source_key = |c: &RelatedItem| c.article.source_name.clone().unwrap_or_default();
-        let adjusted = |c: &RelatedItem| c.score * SOURCE_REPEAT_FACTOR.powi(per_source.get(&source_key(c)).copied().unwrap_or(0));
-        let Some(best) = (0..candidates.len()).max_by(|&a, &b| adjusted(&candidates[a]).total_cmp(&adjusted(&candidates[b])).then(b.cmp(&a))) else {
+        let adjusted =
+            |c: &RelatedItem| c.score * SOURCE_REPEAT_FACTOR.powi(per_source.get(&source_key(c)).copied().unwrap_or(0));
+        let Some(best) = (0..candidates.len())
+            .max_by(|&a, &b| adjusted(&candidates[a]).total_cmp(&adjusted(&candidates[b])).then(b.cmp(&a)))
+        else {
             break;
         };
         let item = candidates.swap_remove(best);

@@ -14,7 +14,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../theme/templates/error.html")),
 ];
 
-const ASSETS: &[(&str, &str, &[u8])] = &[("style.css", "text/css; charset=utf-8", include_bytes!("../theme/assets/style.css"))];
+const ASSETS: &[(&str, &str, &[u8])] =
+    &[("style.css", "text/css; charset=utf-8", include_bytes!("../theme/assets/style.css"))];
 
 /// A static asset, served under a name with its content hash (`style.3f2a1b9c.css`) so that
 /// it can be cached for a year.

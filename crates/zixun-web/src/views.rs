@@ -42,8 +42,19 @@ impl ViewCounter {
 pub fn is_crawler(user_agent: &str) -> bool {
     let ua = user_agent.to_ascii_lowercase();
     const MARKS: &[&str] = &[
-        "bot", "spider", "crawl", "slurp", "facebookexternalhit", "mediapartners", "bytespider", "yisouspider",
-        "headlesschrome", "lighthouse", "python-requests", "scrapy", "wget",
+        "bot",
+        "spider",
+        "crawl",
+        "slurp",
+        "facebookexternalhit",
+        "mediapartners",
+        "bytespider",
+        "yisouspider",
+        "headlesschrome",
+        "lighthouse",
+        "python-requests",
+        "scrapy",
+        "wget",
     ];
     MARKS.iter().any(|m| ua.contains(m))
 }

@@ -25,6 +25,10 @@ pub struct Config {
     pub hot_half_life_hours: f64,
     pub hot_max_age_hours: f64,
     pub page_cache_seconds: u64,
+    /// How often buffered views are written to the store.
+    pub view_flush_seconds: f64,
+    /// How often the hot list is recomputed.
+    pub hot_refresh_seconds: f64,
 }
 
 impl Default for Config {
@@ -42,6 +46,8 @@ impl Default for Config {
             hot_half_life_hours: 6.0,
             hot_max_age_hours: 72.0,
             page_cache_seconds: 5,
+            view_flush_seconds: 2.0,
+            hot_refresh_seconds: 5.0,
         }
     }
 }
@@ -50,7 +56,8 @@ impl Config {
     pub fn load(cli: &Cli) -> Result<Self> {
         let mut c = match &cli.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
                 toml::from_str(&text).with_context(|| format!("config file {}", path.display()))?
             }
             None => Config::default(),
@@ -71,7 +78,9 @@ impl Config {
     }
 
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
-        let num = |k: &str, v: String| -> Result<f64> { v.parse::<f64>().with_context(|| format!("{k}={v:?} is not a number")) };
+        let num = |k: &str, v: String| -> Result<f64> {
+            v.parse::<f64>().with_context(|| format!("{k}={v:?} is not a number"))
+        };
         if let Some(v) = var("ZIXUN_DATA_DIR") {
             self.data_dir = v.into();
         }
@@ -108,6 +117,12 @@ impl Config {
         if let Some(v) = var("ZIXUN_PAGE_CACHE_SECONDS") {
             self.page_cache_seconds = num("ZIXUN_PAGE_CACHE_SECONDS", v)? as u64;
         }
+        if let Some(v) = var("ZIXUN_VIEW_FLUSH_SECONDS") {
+            self.view_flush_seconds = num("ZIXUN_VIEW_FLUSH_SECONDS", v)?;
+        }
+        if let Some(v) = var("ZIXUN_HOT_REFRESH_SECONDS") {
+            self.hot_refresh_seconds = num("ZIXUN_HOT_REFRESH_SECONDS", v)?;
+        }
         Ok(())
     }
 
@@ -120,7 +135,12 @@ impl Config {
     }
 
     pub fn hours(h: f64) -> Duration {
-        Duration::from_secs_f64((h * 3600.0).max(1.0))
+        Self::seconds(h * 3600.0)
+    }
+
+    /// A positive duration (at least 0.1 s) from a number of seconds.
+    pub fn seconds(s: f64) -> Duration {
+        Duration::from_secs_f64(if s.is_finite() { s.max(0.1) } else { 0.1 })
     }
 }
 
@@ -134,7 +154,8 @@ mod tests {
         c.apply_env(|k| (k == "ZIXUN_BIND").then(|| "127.0.0.1:1".to_string())).expect("env");
         assert_eq!(c.bind, "127.0.0.1:1");
         assert_eq!(c.site_name, "本地新闻");
-        let err = c.apply_env(|k| (k == "ZIXUN_HOT_HALF_LIFE_HOURS").then(|| "six".to_string())).expect_err("bad number");
+        let err =
+            c.apply_env(|k| (k == "ZIXUN_HOT_HALF_LIFE_HOURS").then(|| "six".to_string())).expect_err("bad number");
         assert!(err.to_string().contains("ZIXUN_HOT_HALF_LIFE_HOURS"));
         assert!(toml::from_str::<Config>("no_such_key = 1").is_err());
     }

@@ -23,14 +23,19 @@ pub async fn load_if_empty(store: &dyn Store, preparer: ArticlePreparer) -> Resu
     let shifted = shift_dates(DEMO, &clock, SiteClock::now() - 600)?;
     let importer = Importer { store, preparer };
     let report = importer
-        .run(&mut Cursor::new(shifted.into_bytes()), |line, reason| tracing::warn!(line, reason, "demo line rejected"), |_| {})
+        .run(
+            &mut Cursor::new(shifted.into_bytes()),
+            |line, reason| tracing::warn!(line, reason, "demo line rejected"),
+            |_| {},
+        )
         .await?;
     tracing::info!(articles = report.inserted, "demo content loaded");
     seed_views(store).await
 }
 
 fn shift_dates(jsonl: &str, clock: &SiteClock, newest: i64) -> Result<String> {
-    let mut rows: Vec<Value> = jsonl.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
+    let mut rows: Vec<Value> =
+        jsonl.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
     let at = |v: &Value| v.get("published_at").and_then(Value::as_str).and_then(|s| clock.parse(s).ok());
     let max = rows.iter().filter_map(at).max().context("demo content has no dates")?;
     for row in &mut rows {

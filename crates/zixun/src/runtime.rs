@@ -32,9 +32,10 @@ pub fn clock(config: &Config) -> Result<SiteClock> {
 
 pub fn analyzer(config: &Config) -> Result<Arc<TextAnalyzer>> {
     let dict = match &config.dictionary {
-        Some(path) => {
-            Some(std::fs::read_to_string(path).with_context(|| format!("cannot read the site dictionary {}", path.display()))?)
-        }
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the site dictionary {}", path.display()))?,
+        ),
         None => None,
     };
     Ok(Arc::new(TextAnalyzer::new(dict.as_deref()).context("site dictionary")?))

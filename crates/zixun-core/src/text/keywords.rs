@@ -38,10 +38,13 @@ impl TextAnalyzer {
     fn site_keywords(&self, title: &str, body: &str, corpus: &CorpusStats, k: usize) -> Vec<(String, f64)> {
         let tf = self.term_frequencies(title, body);
         let total: f64 = tf.values().sum::<f64>().max(1.0);
-        let mut scored: Vec<(String, f64)> = tf.into_iter().map(|(w, n)| {
-            let idf = corpus.idf(&w);
-            (w, n / total * idf)
-        }).collect();
+        let mut scored: Vec<(String, f64)> = tf
+            .into_iter()
+            .map(|(w, n)| {
+                let idf = corpus.idf(&w);
+                (w, n / total * idf)
+            })
+            .collect();
         sort_and_cut(&mut scored, k);
         scored
     }
@@ -63,7 +66,7 @@ impl TextAnalyzer {
     /// digits mixed with letters stay (`H100`), bare numbers and units do not.
     fn is_keyword_candidate(&self, w: &str) -> bool {
         let chars = w.chars().count();
-        if chars < 2 || chars > 20 {
+        if !(2..=20).contains(&chars) {
             return false;
         }
         if !w.chars().any(|c| c.is_alphabetic()) {

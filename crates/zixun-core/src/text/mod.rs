@@ -81,12 +81,8 @@ impl TextAnalyzer {
                 }
             }
         }
-        let stop_words: HashSet<String> = include_str!("stopwords.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(String::from)
-            .collect();
+        let stop_words: HashSet<String> =
+            include_str!("stopwords.txt").lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
         let mut builtin_tfidf = TfIdf::default();
         *builtin_tfidf.config_mut() =
             KeywordExtractConfig::builder().set_stop_words(stop_words.iter().cloned().collect()).use_hmm(true).build();
@@ -123,12 +119,22 @@ impl TextAnalyzer {
                     for s in start..=end - gram {
                         let sub: String = norm_chars[s..s + gram].iter().collect();
                         if self.jieba.has_word(&sub) && is_word(&sub) {
-                            out.push(IndexToken { text: sub, offset_from: byte(s), offset_to: byte(s + gram), position });
+                            out.push(IndexToken {
+                                text: sub,
+                                offset_from: byte(s),
+                                offset_to: byte(s + gram),
+                                position,
+                            });
                         }
                     }
                 }
             }
-            out.push(IndexToken { text: tok.word.to_string(), offset_from: byte(start), offset_to: byte(end), position });
+            out.push(IndexToken {
+                text: tok.word.to_string(),
+                offset_from: byte(start),
+                offset_to: byte(end),
+                position,
+            });
             position += 1;
         }
         out
@@ -138,8 +144,13 @@ impl TextAnalyzer {
     /// stop words dropped (unless the query is nothing but stop words).
     pub fn query_terms(&self, query: &str) -> Vec<String> {
         let normalized = normalize(query);
-        let words: Vec<String> =
-            self.jieba.cut(&normalized, true).into_iter().filter(|t| is_word(t.word)).map(|t| t.word.to_string()).collect();
+        let words: Vec<String> = self
+            .jieba
+            .cut(&normalized, true)
+            .into_iter()
+            .filter(|t| is_word(t.word))
+            .map(|t| t.word.to_string())
+            .collect();
         let content: Vec<String> = words.iter().filter(|w| !self.stop_words.contains(w.as_str())).cloned().collect();
         let mut terms = if content.is_empty() { words } else { content };
         let mut seen = HashSet::new();

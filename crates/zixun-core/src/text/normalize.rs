@@ -10,11 +10,7 @@ pub fn normalize(s: &str) -> String {
     }
     let simplified = fast2s::convert(&folded);
     // fast2s maps char to char; keep the guarantee even if a table entry ever did not.
-    if simplified.chars().count() == folded.chars().count() {
-        simplified
-    } else {
-        folded
-    }
+    if simplified.chars().count() == folded.chars().count() { simplified } else { folded }
 }
 
 fn fold_char(c: char) -> char {
@@ -23,11 +19,7 @@ fn fold_char(c: char) -> char {
         0x3000 => ' ',
         _ => c,
     };
-    if c.is_uppercase() {
-        c.to_lowercase().next().unwrap_or(c)
-    } else {
-        c
-    }
+    if c.is_uppercase() { c.to_lowercase().next().unwrap_or(c) } else { c }
 }
 
 #[cfg(test)]

@@ -49,7 +49,8 @@ mod tests {
     fn light_edit_is_near_unrelated_is_far() {
         let a = TextAnalyzer::new(None).expect("analyzer");
         let edited = ORIGINAL.replace("两百余家", "二百多家").replace("此外，", "同时，");
-        let unrelated = "国产大飞机完成新一轮试飞，航空公司计划明年引进更多机型，机场将扩建跑道和航站楼，民航运力持续提升。";
+        let unrelated =
+            "国产大飞机完成新一轮试飞，航空公司计划明年引进更多机型，机场将扩建跑道和航站楼，民航运力持续提升。";
         let h = |title: &str, body: &str| a.analyze(title, body, None).simhash;
         let base = h("秋季流感疫苗接种启动", ORIGINAL);
         let copy = h("流感疫苗接种全面启动", &edited);

@@ -47,10 +47,13 @@ impl ApiSummary {
 pub async fn list(State(ctx): State<Ctx>, Query(p): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
     let limit = limit_param(&p, "limit", 20, 100)?;
     let cursor = match p.get("cursor").filter(|c| !c.is_empty()) {
-        Some(c) => Some(Cursor::decode(c).ok_or_else(|| ApiError::bad_request("invalid_parameter", "参数 cursor 无效"))?),
+        Some(c) => {
+            Some(Cursor::decode(c).ok_or_else(|| ApiError::bad_request("invalid_parameter", "参数 cursor 无效"))?)
+        }
         None => None,
     };
-    let filter = p.get("category").filter(|c| !c.is_empty()).map_or(ListFilter::All, |c| ListFilter::Category(c.clone()));
+    let filter =
+        p.get("category").filter(|c| !c.is_empty()).map_or(ListFilter::All, |c| ListFilter::Category(c.clone()));
     let mut items = ctx.store.list(&filter, cursor, limit + 1).await?;
     let next = (items.len() > limit as usize).then(|| {
         items.truncate(limit as usize);
@@ -104,7 +107,11 @@ pub async fn related(
     let a = published(&ctx, &raw_id).await?;
     let list = ctx.related.related(&ctx, &a, limit as usize).await.map_err(|e| {
         tracing::error!(error = %e, "related list failed");
-        ApiError { status: axum::http::StatusCode::SERVICE_UNAVAILABLE, code: "related_unavailable", message: "相关内容暂时不可用".into() }
+        ApiError {
+            status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            code: "related_unavailable",
+            message: "相关内容暂时不可用".into(),
+        }
     })?;
     let base = &ctx.config.base_url;
     let items: Vec<Value> = list

@@ -17,7 +17,8 @@ pub async fn hot(State(ctx): State<Ctx>, Query(p): Query<HashMap<String, String>
         .top(limit as usize, category)
         .iter()
         .map(|h| {
-            let mut v = serde_json::to_value(ApiSummary::new(&h.article, &ctx.clock, &ctx.config.base_url)).unwrap_or(Value::Null);
+            let mut v = serde_json::to_value(ApiSummary::new(&h.article, &ctx.clock, &ctx.config.base_url))
+                .unwrap_or(Value::Null);
             if let Value::Object(m) = &mut v {
                 m.insert("hot_score".into(), json!(h.score));
             }

@@ -17,18 +17,15 @@ pub fn router() -> Router<Ctx> {
         .route("/api/articles/{id}/related", get(articles::related))
         .route("/api/hot", get(hot::hot))
         .route("/api/search", get(search::search))
-        .fallback(|| async { ApiError::not_found("没有这个接口") })
 }
 
 /// A whole-number parameter within `1..=max`, `default` when absent.
 pub fn limit_param(p: &HashMap<String, String>, name: &str, default: u32, max: u32) -> Result<u32, ApiError> {
     match p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| ApiError::bad_request("invalid_parameter", format!("参数 {name} 应为 1 到 {max} 之间的整数，收到 {s:?}"))),
+        Some(s) => s.parse::<u32>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
+            ApiError::bad_request("invalid_parameter", format!("参数 {name} 应为 1 到 {max} 之间的整数，收到 {s:?}"))
+        }),
     }
 }
 

@@ -25,7 +25,12 @@ pub async fn article_page(
         && !is_crawler(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""));
     let key = format!("/a/{id}");
     let response = cached(&ctx, key, &headers, || async {
-        let article = ctx.store.article(id).await?.filter(|a| a.status == ArticleStatus::Published).ok_or_else(PageError::not_found)?;
+        let article = ctx
+            .store
+            .article(id)
+            .await?
+            .filter(|a| a.status == ArticleStatus::Published)
+            .ok_or_else(PageError::not_found)?;
         render(&ctx, &article).await
     })
     .await?;
@@ -50,7 +55,8 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<String, PageError> {
                 .collect()
         })
         .unwrap_or_default();
-    let hot: Vec<ListItem> = ctx.hot.top(HOT_ITEMS, None).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
+    let hot: Vec<ListItem> =
+        ctx.hot.top(HOT_ITEMS, None).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
     let canonical = format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.id);
     Ok(ctx.theme.render(
         "article.html",

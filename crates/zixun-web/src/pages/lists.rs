@@ -15,7 +15,11 @@ use crate::{Ctx, error::PageError};
 
 const PAGE_SIZE: u32 = 20;
 
-pub async fn home(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn home(
+    State(ctx): State<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     list_page(ctx, ListFilter::All, "最新资讯".into(), "/".into(), q, headers).await
 }
 
@@ -83,12 +87,15 @@ async fn list_page(
         if items.is_empty() && !is_home {
             return Err(PageError::not_found());
         }
-        let next = has_more.then(|| items.last().map(|a| Cursor { published_at: a.published_at, id: a.id }.encode())).flatten();
+        let next = has_more
+            .then(|| items.last().map(|a| Cursor { published_at: a.published_at, id: a.id }.encode()))
+            .flatten();
         let category = match &filter {
             ListFilter::Category(c) => Some(c.as_str()),
             _ => None,
         };
-        let hot: Vec<ListItem> = ctx.hot.top(10, category).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
+        let hot: Vec<ListItem> =
+            ctx.hot.top(10, category).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
         let items: Vec<ListItem> = items.iter().map(|a| ListItem::new(a, &ctx.clock)).collect();
         Ok(ctx.theme.render(
             "list.html",

@@ -30,8 +30,13 @@ pub fn router() -> Router<Ctx> {
         .route("/static/{name}", get(assets::asset))
 }
 
-pub async fn not_found() -> Response {
-    PageError::not_found().into_response()
+/// Unknown paths: JSON under `/api/`, the theme's 404 page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::error::ApiError::not_found("没有这个接口").into_response()
+    } else {
+        PageError::not_found().into_response()
+    }
 }
 
 /// A list entry as templates show it.
@@ -68,7 +73,12 @@ impl ListItem {
 }
 
 /// Serves `key` from the page cache, or renders it with `render` and caches it.
-pub async fn cached<F, Fut>(ctx: &AppContext, key: String, headers: &HeaderMap, render: F) -> Result<Response, PageError>
+pub async fn cached<F, Fut>(
+    ctx: &AppContext,
+    key: String,
+    headers: &HeaderMap,
+    render: F,
+) -> Result<Response, PageError>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, PageError>>,

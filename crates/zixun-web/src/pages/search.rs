@@ -51,11 +51,18 @@ pub fn parse_request(ctx: &AppContext, p: &HashMap<String, String>) -> Result<Se
     })
 }
 
-pub async fn search_page(State(ctx): State<Ctx>, Query(p): Query<HashMap<String, String>>) -> Result<Response, PageError> {
+pub async fn search_page(
+    State(ctx): State<Ctx>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
     let mut req = parse_request(&ctx, &p).map_err(PageError::bad_request)?;
     let page: usize = match p.get("page").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => 1,
-        Some(s) => s.parse().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or_else(|| PageError::bad_request(format!("页码应为 1 到 {MAX_PAGE} 之间的整数")))?,
+        Some(s) => s
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| PageError::bad_request(format!("页码应为 1 到 {MAX_PAGE} 之间的整数")))?,
     };
     req.offset = (page - 1) * PAGE_SIZE;
     let results = ctx.search.search(&req)?;
@@ -80,7 +87,8 @@ pub async fn search_page(State(ctx): State<Ctx>, Query(p): Query<HashMap<String,
     let pages = results.total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
     // The same query string, without the page number.
     let base_query: String = {
-        let mut pairs: Vec<(&String, &String)> = p.iter().filter(|(k, v)| k.as_str() != "page" && !v.is_empty()).collect();
+        let mut pairs: Vec<(&String, &String)> =
+            p.iter().filter(|(k, v)| k.as_str() != "page" && !v.is_empty()).collect();
         pairs.sort();
         pairs.iter().map(|(k, v)| format!("{}={}", k, encode(v))).collect::<Vec<_>>().join("&")
     };
@@ -107,7 +115,8 @@ pub async fn search_page(State(ctx): State<Ctx>, Query(p): Query<HashMap<String,
             sort => Serde(req.sort),
         },
     )?;
-    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], html).into_response())
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], html)
+        .into_response())
 }
 
 fn encode(s: &str) -> String {

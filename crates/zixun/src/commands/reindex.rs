@@ -18,12 +18,19 @@ pub async fn run(config: &Config) -> Result<()> {
     let total = store.max_seq().await?;
     let bar = if std::io::stderr().is_terminal() { ProgressBar::new(total as u64) } else { ProgressBar::hidden() };
     bar.set_style(
-        ProgressStyle::with_template("reindexing [{elapsed_precise}] {wide_bar} {pos}/{len} changes ({per_sec}, {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "reindexing [{elapsed_precise}] {wide_bar} {pos}/{len} changes ({per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
     let done = index.follow(&store, |_, seq| bar.set_position(seq as u64)).await?;
     bar.finish_and_clear();
-    eprintln!("indexed {} articles ({} changes read) in {:.1} s", index.num_docs(), done, started.elapsed().as_secs_f64());
+    eprintln!(
+        "indexed {} articles ({} changes read) in {:.1} s",
+        index.num_docs(),
+        done,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

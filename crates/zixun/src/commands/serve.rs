@@ -28,7 +28,8 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         tracing::info!(changes = n, docs = search.num_docs(), "search index ready");
     }
     let theme = Theme::load(config.theme.as_deref(), clock.clone()).context("theme")?;
-    let listener = TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+    let listener =
+        TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     let local = listener.local_addr()?;
     let web = WebConfig {
         site_name: config.site_name.clone(),
@@ -36,7 +37,8 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         page_cache_ttl: std::time::Duration::from_secs(config.page_cache_seconds.max(1)),
         hot_half_life: Config::hours(config.hot_half_life_hours),
         hot_max_age: Config::hours(config.hot_max_age_hours),
-        ..WebConfig::default()
+        view_flush_interval: Config::seconds(config.view_flush_seconds),
+        hot_refresh_interval: Config::seconds(config.hot_refresh_seconds),
     };
     let store_dyn: Arc<dyn Store> = store.clone();
     let ctx = Arc::new(AppContext::new(store_dyn, search, analyzer, clock, web, theme));

@@ -1,0 +1,313 @@
+//! The foundation, end to end: import, pages, API, views, caching, bad input.
+
+mod common;
+
+use std::{io::Write, process::Stdio, time::Duration};
+
+use common::{Portal, eventually, fixture, import, zixun};
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn imported_article_page_shows_everything_the_reference_page_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = import(dir.path(), &fixture("articles.jsonl"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("imported 12 (updated 0, rejected 0)"), "{}", stderr(&out));
+    let portal = Portal::start(dir.path(), &[]).await;
+
+    // Give the hot list some views: read every article once (syndicated ones twice).
+    let (_, list) = portal.json("/api/articles?limit=100").await;
+    let items = list["items"].as_array().expect("items").clone();
+    assert_eq!(items.len(), 12);
+    for item in &items {
+        let id = item["id"].as_i64().expect("id");
+        let times = if item["original"] == false { 2 } else { 1 };
+        for _ in 0..times {
+            assert_eq!(portal.get(&format!("/a/{id}")).await.status(), 200);
+        }
+    }
+    // Views are flushed and the hot list refreshed every 0.3 s in tests; pages cache for 5 s.
+    tokio::time::sleep(Duration::from_millis(5500)).await;
+
+    let original = portal.id_of("fx-01").await;
+    let (status, page) = portal.text(&format!("/a/{original}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<html lang=\"zh-CN\">"));
+    assert!(
+        page.contains("<span class=\"badge\">原创</span>中国农业发展银行发放秋粮收购贷款"),
+        "original badge and title"
+    );
+    assert!(page.contains("本站记者 周宁"), "author");
+    assert!(page.contains(">2026-11-20 09:00:00</time>"), "publish time in the site's zone");
+    assert!(page.contains("阅读 1<") || page.contains("阅读 2<"), "view count");
+    assert!(page.contains("<p>中国农业发展银行今天表示"), "paragraphs");
+    assert!(page.contains("<h2>资金投向：重点支持主产区</h2>") && page.contains("<h2>小结：</h2>"), "section heads");
+    assert!(
+        page.contains("<link rel=\"canonical\" href=\"") && page.contains("property=\"og:title\""),
+        "canonical + Open Graph"
+    );
+    assert!(page.contains("相关内容") && page.contains("热门资讯"));
+    assert!(page.contains("href=\"/tag/"), "keywords as tag links");
+    let related =
+        page.split("id=\"related-h\"").nth(1).and_then(|s| s.split("</section>").next()).expect("related section");
+    assert_eq!(related.matches("<li>").count(), 7, "7 related items");
+    assert!(related.contains("...") && related.contains("<time>2026-"), "cut titles/excerpts and timestamps");
+    let hot = page.split("id=\"hot-h\"").nth(1).and_then(|s| s.split("</section>").next()).expect("hot section");
+    assert_eq!(hot.matches("<li>").count(), 10, "10 hot items");
+    assert!(hot.contains("来源："), "syndicated hot items are credited");
+
+    let syndicated = portal.id_of("fx-03").await;
+    let (_, page) = portal.text(&format!("/a/{syndicated}")).await;
+    assert!(!page.contains("<span class=\"badge\">原创</span>英伟达"), "no badge on syndicated items");
+    assert!(
+        page.contains("来源：<a href=\"https://example.com/tech/2026/11/nvidia-chip.html\""),
+        "source credited and linked"
+    );
+
+    // Lists, the API and the home page.
+    for path in ["/", "/c/科技", "/source/南方科技报", "/author/本站记者 林晓", "/tag/马拉松", "/search?q=马拉松"]
+    {
+        let (status, body) = portal.text(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(body.contains("</html>"), "{path}");
+    }
+    let (_, a) = portal.json(&format!("/api/articles/{syndicated}")).await;
+    assert_eq!(a["source"], "南方科技报");
+    assert_eq!(a["original"], false);
+    assert_eq!(a["published_at"], "2026-11-21T15:00:00+08:00");
+    assert_eq!(a["tags"], serde_json::json!(["芯片", "英伟达"]));
+    assert!(a["views"].as_i64().expect("views") >= 2);
+    let (status, rel) = portal.json(&format!("/api/articles/{original}/related?limit=3")).await;
+    assert_eq!(status, 200);
+    assert_eq!(rel["items"].as_array().map(Vec::len), Some(3));
+    let (_, hot) = portal.json("/api/hot?limit=5").await;
+    assert_eq!(hot["items"].as_array().map(Vec::len), Some(5));
+    let (_, hot) = portal.json("/api/hot?category=汽车").await;
+    assert!(hot["items"].as_array().expect("items").iter().all(|i| i["category"] == "汽车"));
+
+    // Cursor pagination walks every article once.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (_, page) = portal.json(&format!("/api/articles?limit=5&cursor={cursor}")).await;
+        seen.extend(page["items"].as_array().expect("items").iter().map(|i| i["id"].as_i64().expect("id")));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => break,
+        }
+    }
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), 12);
+
+    // Operations.
+    let (status, metrics) = portal.text("/metrics").await;
+    assert_eq!(status, 200);
+    assert!(metrics.contains("zixun_http_requests_total{route=\"/a/{id}\",status=\"200\"}"));
+    assert!(metrics.contains("zixun_page_cache_hits_total") && metrics.contains("zixun_articles 12"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_bad_import_line_is_reported_and_the_rest_goes_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = zixun(dir.path())
+        .env("ZIXUN_MAX_BODY_BYTES", "1000")
+        .arg("import")
+        .arg(fixture("bad-lines.jsonl"))
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "some lines rejected: {err}");
+    for expected in [
+        "line 2: not valid JSON",
+        "line 3: missing required field \"title\"",
+        "line 4: missing required field \"body\"",
+        "line 5: field \"title\" must be a string, got a number",
+        "line 6: field \"published_at\": unparseable date \"昨天下午\"",
+        "line 7: body is 1200 bytes, over the limit of 1000",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(err.contains("imported 2 (updated 0, rejected 6)"), "{err}");
+
+    // Idempotent: the same file again updates, never duplicates.
+    let again = zixun(dir.path())
+        .env("ZIXUN_MAX_BODY_BYTES", "1000")
+        .arg("import")
+        .arg(fixture("bad-lines.jsonl"))
+        .output()
+        .expect("run");
+    assert!(stderr(&again).contains("imported 2 (updated 2, rejected 6)"), "{}", stderr(&again));
+    // Without an id, the same url is the same article.
+    let no_id = dir.path().join("by-url.jsonl");
+    std::fs::write(
+        &no_id,
+        "{\"title\":\"按链接去重\",\"body\":\"正文。\",\"url\":\"https://example.com/x\",\"source\":\"某报\"}\n",
+    )
+    .expect("write");
+    assert!(stderr(&import(dir.path(), &no_id)).contains("imported 1 (updated 0, rejected 0)"));
+    assert!(stderr(&import(dir.path(), &no_id)).contains("imported 1 (updated 1, rejected 0)"));
+
+    let portal = Portal::start(dir.path(), &[]).await;
+    let (_, list) = portal.json("/api/articles").await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(3));
+    let html_id = portal.id_of("ok-2").await;
+    let (_, a) = portal.json(&format!("/api/articles/{html_id}")).await;
+    let body = a["body_html"].as_str().expect("body_html");
+    assert!(body.contains("HTML 正文") && !body.contains("script") && !body.contains("onclick"), "{body}");
+
+    // Nothing could be done: exit 1.
+    let missing = zixun(dir.path()).arg("import").arg(dir.path().join("nope.jsonl")).output().expect("run");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("cannot open"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_views_are_all_counted_and_flushed_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    let portal = Portal::start(dir.path(), &[]).await;
+    let id = portal.id_of("fx-02").await;
+    let views = |v: &serde_json::Value| v["views"].as_i64().expect("views");
+    let (_, before) = portal.json(&format!("/api/articles/{id}")).await;
+
+    let mut tasks = Vec::new();
+    for _ in 0..1000 {
+        let client = portal.client.clone();
+        let url = portal.url(&format!("/a/{id}"));
+        tasks.push(tokio::spawn(async move { client.get(url).send().await.map(|r| r.status().as_u16()) }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("join").expect("request"), 200);
+    }
+    // HEAD and crawlers do not count.
+    assert_eq!(portal.client.head(portal.url(&format!("/a/{id}"))).send().await.expect("HEAD").status(), 200);
+    let bot = portal
+        .client
+        .get(portal.url(&format!("/a/{id}")))
+        .header("user-agent", "Mozilla/5.0 (compatible; Baiduspider/2.0)");
+    assert_eq!(bot.send().await.expect("bot").status(), 200);
+    let want = views(&before) + 1000;
+    let flushed =
+        eventually(10, || async { views(&portal.json(&format!("/api/articles/{id}")).await.1) == want }).await;
+    assert!(flushed, "expected exactly {want} views");
+
+    // Views still in memory at SIGTERM are written before exit.
+    for _ in 0..25 {
+        assert_eq!(portal.get(&format!("/a/{id}")).await.status(), 200);
+    }
+    portal.terminate();
+    let portal = Portal::start(dir.path(), &[]).await;
+    let (_, after) = portal.json(&format!("/api/articles/{id}")).await;
+    assert_eq!(views(&after), want + 25);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_ids_404_and_etags_give_304() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    let portal = Portal::start(dir.path(), &[]).await;
+    for path in ["/a/999999", "/a/abc", "/a/-1", "/no/such/page", "/c/不存在的栏目"] {
+        let (status, body) = portal.text(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(body.contains("页面不存在"), "themed 404 for {path}");
+    }
+    for path in ["/api/articles/999999", "/api/articles/abc", "/api/articles/5/related/x", "/api/nothing"] {
+        let (status, body) = portal.json(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+    }
+    for path in [
+        "/api/articles?limit=0",
+        "/api/articles?limit=abc",
+        "/api/articles?limit=100000",
+        "/api/articles?cursor=zzz",
+        "/api/hot?limit=-3",
+        "/api/articles/1/related?limit=x",
+    ] {
+        let (status, body) = portal.json(path).await;
+        assert_eq!(status, 400, "{path}");
+        assert_eq!(body["error"]["code"], "invalid_parameter", "{path}");
+    }
+
+    let id = portal.id_of("fx-06").await;
+    let first = portal.get(&format!("/a/{id}")).await;
+    let etag = first.headers().get("etag").expect("etag").to_str().expect("ascii").to_string();
+    let again =
+        portal.client.get(portal.url(&format!("/a/{id}"))).header("if-none-match", &etag).send().await.expect("GET");
+    assert_eq!(again.status(), 304);
+    // Compressed variants of the cached page.
+    for enc in ["br", "gzip"] {
+        let r = portal
+            .client
+            .get(portal.url(&format!("/a/{id}")))
+            .header("accept-encoding", enc)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some(enc));
+    }
+    // Static assets have hashed names and long lifetimes.
+    let (_, home) = portal.text("/").await;
+    let css = home.split("href=\"/static/").nth(1).and_then(|s| s.split('"').next()).expect("css link");
+    let r = portal.get(&format!("/static/{css}")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["cache-control"].to_str().expect("ascii").contains("immutable"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_while_serving_shows_up_within_seconds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    let portal = Portal::start(dir.path(), &[]).await;
+    let (_, home) = portal.text("/").await;
+    assert!(!home.contains("定时任务导入的快讯"));
+    let mut child =
+        zixun(dir.path()).args(["import", "-"]).stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(
+            "{\"id\":\"cron-1\",\"title\":\"定时任务导入的快讯\",\"body\":\"一条由定时任务导入的快讯正文。\"}\n"
+                .as_bytes(),
+        )
+        .expect("write");
+    assert!(child.wait().expect("wait").success());
+    let shown = eventually(3, || async {
+        portal.text("/").await.1.contains("定时任务导入的快讯")
+            && portal.json("/api/search?q=定时任务").await.1["total"] == 1
+    })
+    .await;
+    assert!(shown, "an import into a running site shows on the home page and in search within 3 s");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_killed_half_way_leaves_whole_articles_and_resumes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("many.jsonl");
+    let mut lines = String::new();
+    for i in 0..4000 {
+        lines.push_str(&format!(
+            "{{\"id\":\"bulk-{i}\",\"title\":\"批量导入测试第{i}篇\",\"body\":\"第{i}篇的第一段正文，介绍测试内容。\\n\\n第二段正文，补充更多细节。\",\"category\":\"测试\"}}\n"
+        ));
+    }
+    std::fs::write(&file, lines).expect("write");
+    let mut child = zixun(dir.path()).arg("import").arg(&file).stderr(Stdio::null()).spawn().expect("spawn");
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    let out = import(dir.path(), &file);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let portal = Portal::start(dir.path(), &[]).await;
+    let (_, c) = portal.json("/api/articles?category=测试&limit=1").await;
+    assert_eq!(c["items"].as_array().map(Vec::len), Some(1));
+    let (_, metrics) = portal.text("/metrics").await;
+    assert!(metrics.contains("zixun_articles 4000"), "every article once, none twice");
+    // Every stored article is whole: its page renders with its body.
+    let (_, page) = portal.text(&format!("/a/{}", c["items"][0]["id"])).await;
+    assert!(page.contains("第二段正文，补充更多细节。"));
+}
