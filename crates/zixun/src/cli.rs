@@ -37,6 +37,22 @@ pub enum Command {
     Import(ImportArgs),
     /// Rebuild the search index from the database.
     Reindex,
+    /// Measurements (see bench/ in the repository).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Known-item search: latency percentiles, zero-hit rate and MRR@10 over a query file.
+    Search(BenchSearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSearchArgs {
+    /// JSON Lines of {"q": "…", "target": "external id"}.
+    #[arg(long, value_name = "FILE")]
+    pub queries: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{BenchCommand, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -34,6 +34,9 @@ fn main() -> ExitCode {
             Command::Serve(args) => commands::serve::run(&config, args).await.map(|_| ExitCode::SUCCESS),
             Command::Import(args) => commands::import::run(&config, args).await,
             Command::Reindex => commands::reindex::run(&config).await.map(|_| ExitCode::SUCCESS),
+            Command::Bench(BenchCommand::Search(args)) => {
+                commands::bench::search(&config, args).await.map(|_| ExitCode::SUCCESS)
+            }
         }
     });
     match result {

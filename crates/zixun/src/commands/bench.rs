@@ -1,0 +1,96 @@
+//! `zixun bench search`: known-item search over this data folder, timed in-process.
+//!
+//! Reads JSON Lines `{"q": "两个 词", "target": "external id"}` (bench/search_bench.py writes
+//! them, with the same title-derived queries as the peers' script) and prints one JSON object:
+//! latency percentiles of `SearchIndex::search` (the same call `/search` makes, highlighting
+//! included), the share of queries with no hit, and MRR@10 of the target article. A hit counts
+//! when its external id is the target or a repeat of it (`target-rN`, in scaled corpora).
+
+use std::{
+    collections::HashMap,
+    io::BufRead,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use serde_json::json;
+use zixun_search::{SearchIndex, SearchRequest};
+use zixun_store::Store;
+
+use crate::{cli::BenchSearchArgs, config::Config, runtime};
+
+#[derive(Deserialize)]
+struct KnownItemQuery {
+    q: String,
+    target: String,
+}
+
+pub async fn search(config: &Config, args: &BenchSearchArgs) -> Result<()> {
+    let file = std::fs::File::open(&args.queries).with_context(|| format!("cannot open {}", args.queries.display()))?;
+    let mut queries = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        queries.push(serde_json::from_str::<KnownItemQuery>(&line).with_context(|| format!("line {}", i + 1))?);
+    }
+    let store = runtime::open_store(config).await?;
+    let index = SearchIndex::open(&config.index_dir(), runtime::analyzer(config)?)?;
+    let behind = store.max_seq().await? - index.indexed_seq();
+    anyhow::ensure!(behind == 0, "the index is {behind} changes behind the store: run `zixun reindex` first");
+    let request = |q: &str| SearchRequest { q: q.to_string(), limit: 10, ..SearchRequest::default() };
+    for q in queries.iter().take(20) {
+        index.search(&request(&q.q))?;
+    }
+    let mut latencies: Vec<Duration> = Vec::with_capacity(queries.len());
+    let mut results = Vec::with_capacity(queries.len());
+    let started = Instant::now();
+    for q in &queries {
+        let t = Instant::now();
+        let r = index.search(&request(&q.q))?;
+        latencies.push(t.elapsed());
+        results.push(r.hits.iter().map(|h| h.id).collect::<Vec<i64>>());
+    }
+    let wall = started.elapsed();
+    // Scoring happens after timing: external ids come from the store.
+    let mut ext: HashMap<i64, String> = HashMap::new();
+    let (mut reciprocal, mut zero, mut found) = (0.0, 0, 0);
+    for (q, ids) in queries.iter().zip(&results) {
+        if ids.is_empty() {
+            zero += 1;
+        }
+        for (rank, id) in ids.iter().enumerate() {
+            if !ext.contains_key(id) {
+                let e = store.article(*id).await?.and_then(|a| a.ext_id).unwrap_or_default();
+                ext.insert(*id, e);
+            }
+            let e = &ext[id];
+            if e == &q.target || e.strip_prefix(q.target.as_str()).is_some_and(|rest| rest.starts_with("-r")) {
+                reciprocal += 1.0 / (rank as f64 + 1.0);
+                found += 1;
+                break;
+            }
+        }
+    }
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        let i = ((p / 100.0 * latencies.len() as f64).ceil() as usize).saturating_sub(1);
+        latencies.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    let n = queries.len().max(1) as f64;
+    let out = json!({
+        "engine": "zixun (tantivy + jieba, search with highlighting)",
+        "docs": index.num_docs(),
+        "queries": queries.len(),
+        "p50_ms": pct(50.0),
+        "p99_ms": pct(99.0),
+        "mean_ms": wall.as_secs_f64() * 1000.0 / n,
+        "zero_hit_pct": 100.0 * zero as f64 / n,
+        "found_in_top10_pct": 100.0 * found as f64 / n,
+        "mrr_at_10": reciprocal / n,
+    });
+    println!("{out}");
+    Ok(())
+}
