@@ -40,6 +40,9 @@ pub struct SearchRequest {
     pub sort: SortOrder,
     pub limit: usize,
     pub offset: usize,
+    /// Skip highlighting (ids and scores only): for benchmarks against engines that do not
+    /// highlight.
+    pub plain: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,6 +89,38 @@ impl crate::schema::Fields {
     }
 }
 
+/// The snippet as HTML: text escaped, matched words in `<b>`. Overlapping or out-of-range
+/// highlights (tokens of the fine and the coarse cut overlap) are merged or dropped, never sliced
+/// blindly.
+fn highlight_html(snippet: &tantivy::snippet::Snippet) -> String {
+    use zixun_core::html::escape;
+    let text = snippet.fragment();
+    let mut ranges: Vec<std::ops::Range<usize>> = snippet
+        .highlighted()
+        .iter()
+        .filter(|r| {
+            r.start < r.end && text.is_char_boundary(r.start) && r.end <= text.len() && text.is_char_boundary(r.end)
+        })
+        .cloned()
+        .collect();
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut html = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    for r in ranges {
+        if r.end <= at {
+            continue;
+        }
+        let start = r.start.max(at);
+        html.push_str(&escape(&text[at..start]));
+        html.push_str("<b>");
+        html.push_str(&escape(&text[start..r.end]));
+        html.push_str("</b>");
+        at = r.end;
+    }
+    html.push_str(&escape(&text[at..]));
+    html
+}
+
 /// Removes control characters and cuts to [`MAX_QUERY_CHARS`] characters.
 pub fn clean_query_for_display(q: &str) -> (String, bool) {
     let cleaned: String = q.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
@@ -125,7 +160,7 @@ impl SearchIndex {
             }
         };
         let total = searcher.search(&query, &Count)?;
-        let hits = self.hits(&searcher, &query, docs, req.sort)?;
+        let hits = self.hits(&searcher, &query, docs, req.sort, req.plain)?;
         Ok(SearchResults { total, hits, terms, truncated })
     }
 
@@ -135,8 +170,23 @@ impl SearchIndex {
         query: &dyn Query,
         docs: Vec<(Score, DocAddress)>,
         sort: SortOrder,
+        plain: bool,
     ) -> Result<Vec<SearchHit>, SearchError> {
         let f = self.fields;
+        if plain {
+            let id_of = |addr: DocAddress| -> Result<(i64, i64), SearchError> {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                let get = |field: Field| doc.get_first(field).and_then(|v| v.as_i64()).unwrap_or(0);
+                Ok((get(f.id), get(f.published_at)))
+            };
+            return docs
+                .into_iter()
+                .map(|(score, addr)| {
+                    let (id, published_at) = id_of(addr)?;
+                    Ok(SearchHit { id, score, published_at, title_html: String::new(), snippet_html: String::new() })
+                })
+                .collect();
+        }
         let mut title_gen = SnippetGenerator::create(searcher, query, f.title)?;
         title_gen.set_max_num_chars(200);
         let mut body_gen = SnippetGenerator::create(searcher, query, f.body)?;
@@ -150,14 +200,14 @@ impl SearchIndex {
             let title_html = if title_snippet.is_empty() {
                 zixun_core::html::escape(doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or(""))
             } else {
-                title_snippet.to_html()
+                highlight_html(&title_snippet)
             };
             let body_snippet = body_gen.snippet_from_doc(&doc);
             let snippet_html = if body_snippet.is_empty() {
                 let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
                 zixun_core::html::escape(&zixun_core::html::cut(body, 80))
             } else {
-                body_snippet.to_html()
+                highlight_html(&body_snippet)
             };
             let score = if sort == SortOrder::Newest { 0.0 } else { score };
             hits.push(SearchHit { id, score, published_at, title_html, snippet_html });
@@ -205,6 +255,17 @@ impl SearchIndex {
             return None;
         }
         musts.truncate(MAX_TERMS);
+        // Articles whose title holds every word rank above those that only mention them.
+        if all_terms.len() > 1 {
+            let in_title: Vec<(Occur, Box<dyn Query>)> = all_terms
+                .iter()
+                .map(|t| {
+                    let tq = TermQuery::new(Term::from_field_text(f.title, t), IndexRecordOption::WithFreqs);
+                    (Occur::Must, Box::new(tq) as Box<dyn Query>)
+                })
+                .collect();
+            musts.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(in_title)), 2.0))));
+        }
         if let Some(c) = &req.category {
             musts.push((
                 Occur::Must,

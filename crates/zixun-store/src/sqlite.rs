@@ -52,6 +52,32 @@ fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
+/// Binds a draft's columns in the order of the INSERT and UPDATE statements.
+fn bind_draft<'q>(
+    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    d: &'q ArticleDraft,
+    now: i64,
+    seq: i64,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    q.bind(&d.ext_id)
+        .bind(&d.title)
+        .bind(&d.author)
+        .bind(&d.source_name)
+        .bind(&d.source_url)
+        .bind(d.original)
+        .bind(&d.category)
+        .bind(json_list(&d.tags))
+        .bind(d.published_at)
+        .bind(now)
+        .bind(&d.body_html)
+        .bind(&d.body_text)
+        .bind(&d.summary)
+        .bind(json_list(&d.keywords))
+        .bind(d.simhash as i64)
+        .bind(d.status.as_str())
+        .bind(seq)
+}
+
 fn parse_list(row: &SqliteRow, col: &'static str) -> Result<Vec<String>> {
     let raw: String = row.try_get(col)?;
     serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt { field: col, reason: e.to_string() })
@@ -130,31 +156,18 @@ impl Store for SqliteStore {
                 }
                 (None, None) => None,
             };
-            let tags = json_list(&d.tags);
-            let keywords = json_list(&d.keywords);
             let outcome = match existing {
                 Some(id) => {
-                    sqlx::query(
-                        "UPDATE articles SET title = ?, author = ?, source_name = ?, source_url = ?, original = ?, \
-                         category = ?, tags = ?, published_at = ?, updated_at = ?, body_html = ?, body_text = ?, \
-                         summary = ?, keywords = ?, simhash = ?, status = ?, seq = ? WHERE id = ?",
+                    bind_draft(
+                        sqlx::query(
+                            "UPDATE articles SET ext_id = ?, title = ?, author = ?, source_name = ?, source_url = ?, \
+                             original = ?, category = ?, tags = ?, published_at = ?, updated_at = ?, body_html = ?, \
+                             body_text = ?, summary = ?, keywords = ?, simhash = ?, status = ?, seq = ? WHERE id = ?",
+                        ),
+                        d,
+                        now,
+                        seq,
                     )
-                    .bind(&d.title)
-                    .bind(&d.author)
-                    .bind(&d.source_name)
-                    .bind(&d.source_url)
-                    .bind(d.original)
-                    .bind(&d.category)
-                    .bind(&tags)
-                    .bind(d.published_at)
-                    .bind(now)
-                    .bind(&d.body_html)
-                    .bind(&d.body_text)
-                    .bind(&d.summary)
-                    .bind(&keywords)
-                    .bind(d.simhash as i64)
-                    .bind(d.status.as_str())
-                    .bind(seq)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
@@ -162,40 +175,28 @@ impl Store for SqliteStore {
                     UpsertOutcome::Updated(id)
                 }
                 None => {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, category, tags, \
-                         published_at, updated_at, body_html, body_text, summary, keywords, simhash, status, seq) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    let row = bind_draft(
+                        sqlx::query(
+                            "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, category, \
+                             tags, published_at, updated_at, body_html, body_text, summary, keywords, simhash, status, seq) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        ),
+                        d,
+                        now,
+                        seq,
                     )
-                    .bind(&d.ext_id)
-                    .bind(&d.title)
-                    .bind(&d.author)
-                    .bind(&d.source_name)
-                    .bind(&d.source_url)
-                    .bind(d.original)
-                    .bind(&d.category)
-                    .bind(&tags)
-                    .bind(d.published_at)
-                    .bind(now)
-                    .bind(&d.body_html)
-                    .bind(&d.body_text)
-                    .bind(&d.summary)
-                    .bind(&keywords)
-                    .bind(d.simhash as i64)
-                    .bind(d.status.as_str())
-                    .bind(seq)
                     .fetch_one(&mut *tx)
                     .await?;
-                    UpsertOutcome::Inserted(id)
+                    UpsertOutcome::Inserted(row.try_get("id")?)
                 }
             };
-            for term in d.keywords.iter().chain(d.tags.iter()) {
-                sqlx::query("INSERT OR IGNORE INTO article_terms (term, article_id) VALUES (?, ?)")
-                    .bind(term)
-                    .bind(outcome.id())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            // One statement for all terms: each statement is a round trip to SQLite's thread.
+            let terms: Vec<&String> = d.keywords.iter().chain(d.tags.iter()).collect();
+            sqlx::query("INSERT OR IGNORE INTO article_terms (term, article_id) SELECT value, ? FROM json_each(?)")
+                .bind(outcome.id())
+                .bind(serde_json::to_string(&terms).unwrap_or_else(|_| "[]".into()))
+                .execute(&mut *tx)
+                .await?;
             outcomes.push(outcome);
         }
         tx.commit().await?;
@@ -351,15 +352,14 @@ impl Store for SqliteStore {
             .bind(docs as i64)
             .execute(&mut *tx)
             .await?;
-        for (term, n) in df {
-            sqlx::query(
-                "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
-            )
-            .bind(term)
-            .bind(i64::from(*n))
-            .execute(&mut *tx)
-            .await?;
-        }
+        let delta = serde_json::to_string(df).unwrap_or_else(|_| "{}".into());
+        sqlx::query(
+            "INSERT INTO term_df (term, df) SELECT key, value FROM json_each(?) WHERE true \
+             ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+        )
+        .bind(delta)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -18,7 +18,7 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{Router, middleware};
 use tokio::{net::TcpListener, task::JoinHandle};
-use tower_http::compression::CompressionLayer;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 pub use context::{AppContext, WebConfig};
 pub use theme::Theme;
@@ -35,6 +35,7 @@ pub fn router(ctx: Ctx) -> Router {
         .layer(middleware::from_fn_with_state(ctx.clone(), error::render_error_pages))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(ctx.clone(), metrics::track))
+        .layer(TraceLayer::new_for_http())
         .with_state(ctx)
 }
 

@@ -12,6 +12,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("list.html", include_str!("../theme/templates/list.html")),
     ("search.html", include_str!("../theme/templates/search.html")),
     ("error.html", include_str!("../theme/templates/error.html")),
+    ("hot.html", include_str!("../theme/templates/hot.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] =

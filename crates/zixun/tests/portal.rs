@@ -311,3 +311,24 @@ async fn import_killed_half_way_leaves_whole_articles_and_resumes() {
     let (_, page) = portal.text(&format!("/a/{}", c["items"][0]["id"])).await;
     assert!(page.contains("第二段正文，补充更多细节。"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_theme_folder_overrides_templates_file_by_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    let theme = dir.path().join("theme");
+    std::fs::create_dir_all(theme.join("templates")).expect("mkdir");
+    std::fs::write(
+        theme.join("templates/error.html"),
+        "{% extends \"base.html\" %}{% block main %}<p class=custom>自定义的错误页：{{ message }}</p>{% endblock %}",
+    )
+    .expect("write");
+    let portal = Portal::start(dir.path(), &["--theme", theme.to_str().expect("utf-8 path")]).await;
+    let (status, body) = portal.text("/a/424242").await;
+    assert_eq!(status, 404);
+    assert!(body.contains("自定义的错误页：页面不存在"), "{body}");
+    // Templates not in the folder stay the built-in ones; values are escaped.
+    let (status, body) = portal.text("/search?q=<script>alert(1)</script>").await;
+    assert_eq!(status, 200);
+    assert!(!body.contains("<script>alert(1)</script>") && body.contains("&lt;script&gt;"));
+}

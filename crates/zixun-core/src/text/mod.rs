@@ -111,7 +111,16 @@ impl TextAnalyzer {
             let (start, end) = (tok.start, tok.end);
             let byte = |c: usize| char_bytes.get(c).copied().unwrap_or(text.len());
             let len = end - start;
+            // The whole word first, then the dictionary words inside it by start: offsets never
+            // go backwards, which snippet generation relies on.
+            out.push(IndexToken {
+                text: tok.word.to_string(),
+                offset_from: byte(start),
+                offset_to: byte(end),
+                position,
+            });
             if len > 2 {
+                let mut inner: Vec<(usize, usize)> = Vec::new();
                 for gram in [2usize, 3] {
                     if len <= gram {
                         continue;
@@ -119,22 +128,16 @@ impl TextAnalyzer {
                     for s in start..=end - gram {
                         let sub: String = norm_chars[s..s + gram].iter().collect();
                         if self.jieba.has_word(&sub) && is_word(&sub) {
-                            out.push(IndexToken {
-                                text: sub,
-                                offset_from: byte(s),
-                                offset_to: byte(s + gram),
-                                position,
-                            });
+                            inner.push((s, gram));
                         }
                     }
                 }
+                inner.sort_unstable();
+                for (s, gram) in inner {
+                    let sub: String = norm_chars[s..s + gram].iter().collect();
+                    out.push(IndexToken { text: sub, offset_from: byte(s), offset_to: byte(s + gram), position });
+                }
             }
-            out.push(IndexToken {
-                text: tok.word.to_string(),
-                offset_from: byte(start),
-                offset_to: byte(end),
-                position,
-            });
             position += 1;
         }
         out
@@ -204,6 +207,7 @@ mod tests {
         for t in &toks {
             assert!(text.get(t.offset_from..t.offset_to).is_some());
         }
+        assert!(toks.windows(2).all(|w| w[0].offset_from <= w[1].offset_from), "offsets never go backwards");
         // Offsets point into the original even when normalisation changed the bytes.
         let toks = a.index_tokens("ＸＡＩ與馬斯克");
         let first = &toks[0];

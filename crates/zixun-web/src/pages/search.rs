@@ -48,6 +48,7 @@ pub fn parse_request(ctx: &AppContext, p: &HashMap<String, String>) -> Result<Se
         sort,
         limit: PAGE_SIZE,
         offset: 0,
+        plain: false,
     })
 }
 
