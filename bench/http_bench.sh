@@ -14,6 +14,7 @@ ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-64}
 DURATION=${DURATION:-10s}
 work=$(mktemp -d /tmp/zixun-http-bench.XXXXXX)
+chmod 755 "$work"   # nginx workers read the page as another user
 data=${1:-$work/data}
 cleanup() {
   [ -n "${zpid:-}" ] && kill "$zpid" 2>/dev/null || true

@@ -15,8 +15,9 @@ Usage:
   /var/tmp/peers/venv/bin/python bench/search_bench.py --jsonl ../shared/data/news2018/articles.jsonl [--repeat 10]
         [--engines zixun,whoosh,fts5] [--queries 1000] [--seed 42] [--zixun target/release/zixun]
 
---repeat K writes the corpus K times with distinct ids (`id-r2`, …) and dates shifted by K×30
-days, for scale runs; a hit on any repeat of the target counts as found.
+--repeat K writes the corpus K times with distinct ids (`id-r2`, …; same text and dates), for
+scale runs; a hit on any repeat of the target counts as found (ten equal copies of a better match
+can still push every copy of the target out of the top 10).
 """
 import argparse
 import json

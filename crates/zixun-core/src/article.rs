@@ -75,6 +75,8 @@ pub struct Article {
     pub status: ArticleStatus,
     pub views: i64,
     pub seq: i64,
+    /// The story head this article is a near-duplicate of (hidden from lists).
+    pub copy_of: Option<i64>,
 }
 
 /// The fields a list item needs (lists never load bodies).
@@ -90,6 +92,7 @@ pub struct ArticleSummary {
     pub summary: String,
     pub views: i64,
     pub simhash: u64,
+    pub copy_of: Option<i64>,
 }
 
 impl From<&Article> for ArticleSummary {
@@ -105,6 +108,7 @@ impl From<&Article> for ArticleSummary {
             summary: a.summary.clone(),
             views: a.views,
             simhash: a.simhash,
+            copy_of: a.copy_of,
         }
     }
 }

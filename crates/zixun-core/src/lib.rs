@@ -5,6 +5,7 @@
 pub mod article;
 pub mod html;
 pub mod rank;
+pub mod story;
 pub mod text;
 pub mod time;
 

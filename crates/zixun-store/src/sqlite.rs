@@ -7,7 +7,12 @@ use sqlx::{
     Row, SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
 };
-use zixun_core::{Article, ArticleDraft, ArticleStatus, ArticleSummary, text::CorpusStats, time::SiteClock};
+use zixun_core::{
+    Article, ArticleDraft, ArticleStatus, ArticleSummary,
+    story::{StoryCandidate, StoryPolicy, bands, heads_to_adopt, story_head},
+    text::CorpusStats,
+    time::SiteClock,
+};
 
 use crate::{Cursor, HourlyViews, ListFilter, Result, Store, StoreError, UpsertOutcome};
 
@@ -16,10 +21,11 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    story: StoryPolicy,
 }
 
 const SUMMARY_COLUMNS: &str =
-    "id, title, author, source_name, original, category, published_at, summary, views, simhash";
+    "id, title, author, source_name, original, category, published_at, summary, views, simhash, copy_of";
 
 impl SqliteStore {
     /// Opens (creating and migrating when needed) the database file at `path`.
@@ -40,7 +46,61 @@ impl SqliteStore {
             .await
             .map_err(open_err)?;
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, story: StoryPolicy::default() })
+    }
+
+    /// How near-duplicate stories are recognised on the way in.
+    pub fn with_story_policy(mut self, story: StoryPolicy) -> Self {
+        self.story = story;
+        self
+    }
+
+    /// Records whether the article `id` (just written from `d`) is a copy of a recent story:
+    /// stores its SimHash bands and `copy_of`, and lets an original take over syndicated heads.
+    async fn link_story(&self, tx: &mut sqlx::SqliteConnection, id: i64, d: &ArticleDraft) -> Result<()> {
+        let b = bands(d.simhash);
+        let mut candidates = Vec::new();
+        if d.status == ArticleStatus::Published {
+            let rows = sqlx::query(
+                "SELECT id, simhash, original FROM articles WHERE id != ? AND copy_of IS NULL AND status = 'published' \
+                 AND published_at BETWEEN ? AND ? AND (band0 = ? OR band1 = ? OR band2 = ? OR band3 = ?)",
+            )
+            .bind(id)
+            .bind(d.published_at - self.story.window_secs)
+            .bind(d.published_at + self.story.window_secs)
+            .bind(b[0])
+            .bind(b[1])
+            .bind(b[2])
+            .bind(b[3])
+            .fetch_all(&mut *tx)
+            .await?;
+            for r in &rows {
+                candidates.push(StoryCandidate {
+                    id: r.try_get("id")?,
+                    simhash: r.try_get::<i64, _>("simhash")? as u64,
+                    original: r.try_get("original")?,
+                });
+            }
+        }
+        let head = story_head(&self.story, d.simhash, d.original, &candidates);
+        sqlx::query("UPDATE articles SET band0 = ?, band1 = ?, band2 = ?, band3 = ?, copy_of = ? WHERE id = ?")
+            .bind(b[0])
+            .bind(b[1])
+            .bind(b[2])
+            .bind(b[3])
+            .bind(head)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for adopted in heads_to_adopt(&self.story, d.simhash, d.original, &candidates) {
+            sqlx::query("UPDATE articles SET copy_of = ? WHERE id = ? OR copy_of = ?")
+                .bind(id)
+                .bind(adopted)
+                .bind(adopted)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {
@@ -105,6 +165,7 @@ fn article_from_row(row: &SqliteRow) -> Result<Article> {
         status: ArticleStatus::parse(&status).ok_or(StoreError::Corrupt { field: "status", reason: status.clone() })?,
         views: row.try_get("views")?,
         seq: row.try_get("seq")?,
+        copy_of: row.try_get("copy_of")?,
     })
 }
 
@@ -120,6 +181,7 @@ fn summary_from_row(row: &SqliteRow) -> Result<ArticleSummary> {
         summary: row.try_get("summary")?,
         views: row.try_get("views")?,
         simhash: row.try_get::<i64, _>("simhash")? as u64,
+        copy_of: row.try_get("copy_of")?,
     })
 }
 
@@ -190,6 +252,7 @@ impl Store for SqliteStore {
                     UpsertOutcome::Inserted(row.try_get("id")?)
                 }
             };
+            self.link_story(&mut tx, outcome.id(), d).await?;
             // One statement for all terms: each statement is a round trip to SQLite's thread.
             let terms: Vec<&String> = d.keywords.iter().chain(d.tags.iter()).collect();
             sqlx::query("INSERT OR IGNORE INTO article_terms (term, article_id) SELECT value, ? FROM json_each(?)")
@@ -210,7 +273,8 @@ impl Store for SqliteStore {
 
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>> {
         let (before_at, before_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.published_at, c.id));
-        let tail = "AND (published_at, id) < (?, ?) ORDER BY published_at DESC, id DESC LIMIT ?";
+        // Copies of a story are never listed: their head is.
+        let tail = "AND copy_of IS NULL AND (published_at, id) < (?, ?) ORDER BY published_at DESC, id DESC LIMIT ?";
         let (sql, key) = match filter {
             ListFilter::All => {
                 (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE status = 'published' {tail}"), None)
@@ -259,7 +323,8 @@ impl Store for SqliteStore {
 
     async fn most_viewed(&self, limit: u32) -> Result<Vec<ArticleSummary>> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE status = 'published' AND views > 0 ORDER BY views DESC, id DESC LIMIT ?"
+            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE status = 'published' AND copy_of IS NULL AND views > 0 \
+             ORDER BY views DESC, id DESC LIMIT ?"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter().map(summary_from_row).collect()

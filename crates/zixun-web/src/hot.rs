@@ -63,7 +63,7 @@ impl HotList {
         let score_of: HashMap<i64, f64> = ranked.into_iter().collect();
         let mut all: Vec<HotItem> = summaries
             .into_iter()
-            .filter(|a| now - a.published_at <= max_age)
+            .filter(|a| now - a.published_at <= max_age && a.copy_of.is_none())
             .map(|a| HotItem { score: score_of.get(&a.id).copied().unwrap_or(0.0), article: a })
             .collect();
         if all.is_empty() {

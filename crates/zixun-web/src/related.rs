@@ -3,8 +3,8 @@
 //!
 //! `score = similarity / best_similarity × (0.7 + 0.3 × 0.5^(age / 14 days))`, and each further
 //! item from a source already listed is multiplied by 0.85 per earlier item from it. An item is
-//! skipped when it is the article itself, or when its SimHash is within 3 bits of the article's
-//! or of an item already listed (another copy of one story).
+//! skipped when it is the article itself, a recorded copy of a story (`copy_of`), or within 3 bits
+//! of SimHash of the article or of an item already listed (another copy of one story).
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -92,7 +92,8 @@ impl RelatedFinder {
             let mut candidates: Vec<RelatedItem> = hits
                 .into_iter()
                 .filter_map(|h| {
-                    let s = summaries.get(&h.id)?.clone();
+                    // Copies of a story are never listed: their head may be.
+                    let s = summaries.get(&h.id).filter(|s| s.copy_of.is_none())?.clone();
                     let recency = rank::decay(now - s.published_at, RECENCY_HALF_LIFE);
                     let score = h.score as f64 / best * (1.0 - RECENCY_WEIGHT + RECENCY_WEIGHT * recency);
                     Some(RelatedItem { article: s, score, shared: h.shared })

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use tracing_subscriber::{EnvFilter, fmt};
-use zixun_core::{SiteClock, TextAnalyzer};
+use zixun_core::{SiteClock, TextAnalyzer, story::StoryPolicy};
 use zixun_ingest::ArticlePreparer;
 use zixun_store::SqliteStore;
 
@@ -23,7 +23,12 @@ pub fn init_logging(config: &Config) {
 pub async fn open_store(config: &Config) -> Result<SqliteStore> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
-    SqliteStore::open(&config.db_path()).await.with_context(|| format!("data folder {}", config.data_dir.display()))
+    let store = SqliteStore::open(&config.db_path())
+        .await
+        .with_context(|| format!("data folder {}", config.data_dir.display()))?;
+    let story =
+        StoryPolicy { max_bits: config.story_max_bits, window_secs: (config.story_window_days * 86400.0) as i64 };
+    Ok(store.with_story_policy(story))
 }
 
 pub fn clock(config: &Config) -> Result<SiteClock> {

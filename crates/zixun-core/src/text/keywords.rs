@@ -64,7 +64,7 @@ impl TextAnalyzer {
 
     /// At least two characters, not a stop word, not a number or a code like `00`, `18`, `5G`...
     /// digits mixed with letters stay (`H100`), bare numbers and units do not.
-    fn is_keyword_candidate(&self, w: &str) -> bool {
+    pub(super) fn is_keyword_candidate(&self, w: &str) -> bool {
         let chars = w.chars().count();
         if !(2..=20).contains(&chars) {
             return false;

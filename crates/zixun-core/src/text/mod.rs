@@ -18,7 +18,7 @@ pub use simhash::{hamming, simhash};
 /// Everything the analysis of one article yields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
-    /// Weighted keywords, best first (more than are shown: SimHash uses them all).
+    /// Weighted keywords, best first.
     pub keywords: Vec<(String, f64)>,
     pub summary: String,
     pub simhash: u64,
@@ -48,8 +48,6 @@ pub struct TextAnalyzer {
 
 /// Keywords stored with an article and shown as tag links.
 pub const SHOWN_KEYWORDS: usize = 8;
-/// Keywords that feed SimHash and related-content queries.
-const ANALYSED_KEYWORDS: usize = 40;
 /// Summary length for list excerpts, in characters.
 pub const SUMMARY_CHARS: usize = 120;
 
@@ -163,8 +161,8 @@ impl TextAnalyzer {
 
     /// Keywords, summary and SimHash of an article.
     pub fn analyze(&self, title: &str, body: &str, corpus: Option<&CorpusStats>) -> Analysis {
-        let keywords = self.keywords(title, body, corpus, ANALYSED_KEYWORDS);
-        let simhash = simhash(&keywords);
+        let keywords = self.keywords(title, body, corpus, SHOWN_KEYWORDS);
+        let simhash = self.story_simhash(body, corpus);
         let summary = self.summary(body, SUMMARY_CHARS);
         Analysis { keywords, summary, simhash }
     }

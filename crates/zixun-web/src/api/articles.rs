@@ -94,6 +94,7 @@ pub async fn get_one(State(ctx): State<Ctx>, Path(raw_id): Path<String>) -> Resu
         "status": a.status,
         "views": a.views,
         "simhash": format!("{:016x}", a.simhash),
+        "copy_of": a.copy_of,
         "url": format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.id),
     })))
 }

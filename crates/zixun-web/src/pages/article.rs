@@ -57,7 +57,8 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<String, PageError> {
         .unwrap_or_default();
     let hot: Vec<ListItem> =
         ctx.hot.top(HOT_ITEMS, None).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
-    let canonical = format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.id);
+    // A copy of a story declares the story's head as the canonical page.
+    let canonical = format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.copy_of.unwrap_or(a.id));
     Ok(ctx.theme.render(
         "article.html",
         context! {
