@@ -66,7 +66,6 @@ impl ArticlePreparer {
             Some(s) => ArticleStatus::parse(s).ok_or_else(|| PrepareError::Status(s.to_string()))?,
         };
         let analysis = self.analyzer.analyze(&r.title, &body_text, corpus);
-        let terms = self.analyzer.document_terms(&r.title, &body_text);
         // Syndicated unless said otherwise when it names a source; original otherwise.
         let original = r.original.unwrap_or(r.source.is_none());
         let draft = ArticleDraft {
@@ -86,6 +85,6 @@ impl ArticlePreparer {
             body_text,
             status,
         };
-        Ok(PreparedArticle { draft, terms })
+        Ok(PreparedArticle { draft, terms: analysis.terms })
     }
 }

@@ -62,16 +62,21 @@ impl SqliteStore {
         let mut candidates = Vec::new();
         if d.status == ArticleStatus::Published {
             let rows = sqlx::query(
-                "SELECT id, simhash, original FROM articles WHERE id != ? AND copy_of IS NULL AND status = 'published' \
-                 AND published_at BETWEEN ? AND ? AND (band0 = ? OR band1 = ? OR band2 = ? OR band3 = ?)",
+                // One indexed lookup per band (an OR over four columns makes SQLite scan).
+                // CROSS JOIN keeps that order: SQLite would rather scan the date range.
+                "SELECT a.id, a.simhash, a.original FROM (\
+                 SELECT id FROM articles WHERE band0 = ? UNION SELECT id FROM articles WHERE band1 = ? \
+                 UNION SELECT id FROM articles WHERE band2 = ? UNION SELECT id FROM articles WHERE band3 = ?) AS m \
+                 CROSS JOIN articles AS a ON a.id = m.id \
+                 WHERE a.id != ? AND a.copy_of IS NULL AND a.status = 'published' AND a.published_at BETWEEN ? AND ?",
             )
-            .bind(id)
-            .bind(d.published_at - self.story.window_secs)
-            .bind(d.published_at + self.story.window_secs)
             .bind(b[0])
             .bind(b[1])
             .bind(b[2])
             .bind(b[3])
+            .bind(id)
+            .bind(d.published_at - self.story.window_secs)
+            .bind(d.published_at + self.story.window_secs)
             .fetch_all(&mut *tx)
             .await?;
             for r in &rows {

@@ -9,42 +9,61 @@ use super::{CorpusStats, TextAnalyzer};
 /// A title word counts as this many body occurrences.
 const TITLE_WEIGHT: f64 = 3.0;
 
+/// Keyword candidates of one article, counted once and shared by keywords, SimHash and
+/// document frequencies.
+pub(super) struct TermCounts<'a> {
+    pub title: HashMap<&'a str, f64>,
+    pub body: HashMap<&'a str, f64>,
+}
+
+impl TermCounts<'_> {
+    /// Distinct terms, for document frequencies.
+    pub fn terms(&self) -> HashSet<String> {
+        self.title.keys().chain(self.body.keys()).map(|w| w.to_string()).collect()
+    }
+}
+
 impl TextAnalyzer {
+    pub(super) fn term_counts<'a>(&self, title: &'a str, body: &'a str) -> TermCounts<'a> {
+        let count = |text: &'a str| {
+            let mut tf: HashMap<&'a str, f64> = HashMap::new();
+            for w in self.cut(text) {
+                if self.is_keyword_candidate(w) {
+                    *tf.entry(w).or_insert(0.0) += 1.0;
+                }
+            }
+            tf
+        };
+        TermCounts { title: count(title), body: count(body) }
+    }
+
     /// The top `k` keywords of an article with their weights, best first.
     pub fn keywords(&self, title: &str, body: &str, corpus: Option<&CorpusStats>, k: usize) -> Vec<(String, f64)> {
+        self.keywords_of(&self.term_counts(title, body), title, body, corpus, k)
+    }
+
+    pub(super) fn keywords_of(
+        &self,
+        counts: &TermCounts<'_>,
+        title: &str,
+        body: &str,
+        corpus: Option<&CorpusStats>,
+        k: usize,
+    ) -> Vec<(String, f64)> {
         match corpus.filter(|c| c.is_usable()) {
-            Some(corpus) => self.site_keywords(title, body, corpus, k),
+            Some(corpus) => Self::site_keywords(counts, corpus, k),
             None => self.builtin_keywords(title, body, k),
         }
     }
 
-    /// Distinct keyword candidates of a document, for document frequencies.
-    pub fn document_terms(&self, title: &str, body: &str) -> HashSet<String> {
-        self.term_frequencies(title, body).into_keys().collect()
-    }
-
-    fn term_frequencies(&self, title: &str, body: &str) -> HashMap<String, f64> {
-        let mut tf: HashMap<String, f64> = HashMap::new();
-        for (text, weight) in [(title, TITLE_WEIGHT), (body, 1.0)] {
-            for w in self.cut(text) {
-                if self.is_keyword_candidate(w) {
-                    *tf.entry(w.to_string()).or_insert(0.0) += weight;
-                }
-            }
+    fn site_keywords(counts: &TermCounts<'_>, corpus: &CorpusStats, k: usize) -> Vec<(String, f64)> {
+        let mut tf: HashMap<&str, f64> = counts.body.clone();
+        for (w, n) in &counts.title {
+            *tf.entry(w).or_insert(0.0) += n * TITLE_WEIGHT;
         }
-        tf
-    }
-
-    fn site_keywords(&self, title: &str, body: &str, corpus: &CorpusStats, k: usize) -> Vec<(String, f64)> {
-        let tf = self.term_frequencies(title, body);
         let total: f64 = tf.values().sum::<f64>().max(1.0);
-        let mut scored: Vec<(String, f64)> = tf
-            .into_iter()
-            .map(|(w, n)| {
-                let idf = corpus.idf(&w);
-                (w, n / total * idf)
-            })
-            .collect();
+        let mut scored: Vec<(String, f64)> =
+            tf.into_iter().map(|(w, n)| (w.to_string(), n / total * corpus.idf(w))).collect();
         sort_and_cut(&mut scored, k);
         scored
     }

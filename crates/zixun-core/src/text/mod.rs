@@ -22,6 +22,8 @@ pub struct Analysis {
     pub keywords: Vec<(String, f64)>,
     pub summary: String,
     pub simhash: u64,
+    /// Distinct keyword candidates, for the corpus's document frequencies.
+    pub terms: HashSet<String>,
 }
 
 /// A token for the search index: normalised text, byte offsets into the original text.
@@ -160,11 +162,15 @@ impl TextAnalyzer {
     }
 
     /// Keywords, summary and SimHash of an article.
+    /// Keywords, summary, SimHash and document terms of an article (the text is cut once).
     pub fn analyze(&self, title: &str, body: &str, corpus: Option<&CorpusStats>) -> Analysis {
-        let keywords = self.keywords(title, body, corpus, SHOWN_KEYWORDS);
-        let simhash = self.story_simhash(body, corpus);
-        let summary = self.summary(body, SUMMARY_CHARS);
-        Analysis { keywords, summary, simhash }
+        let counts = self.term_counts(title, body);
+        Analysis {
+            keywords: self.keywords_of(&counts, title, body, corpus, SHOWN_KEYWORDS),
+            summary: self.summary(body, SUMMARY_CHARS),
+            simhash: Self::story_simhash(&counts, corpus),
+            terms: counts.terms(),
+        }
     }
 
     pub fn is_stop_word(&self, w: &str) -> bool {
