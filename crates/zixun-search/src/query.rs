@@ -305,17 +305,18 @@ impl SearchIndex {
     pub fn similar(&self, words: &[(String, f32)], exclude: i64, limit: usize) -> Result<Vec<SimilarHit>, SearchError> {
         let f = self.fields;
         let mut seen = HashSet::new();
-        let words: Vec<(String, f32)> = words
+        // (normalised, as the article writes it, boost)
+        let words: Vec<(String, &str, f32)> = words
             .iter()
-            .map(|(w, b)| (normalize(w), *b))
-            .filter(|(w, _)| !w.trim().is_empty() && seen.insert(w.clone()))
+            .map(|(w, b)| (normalize(w), w.as_str(), *b))
+            .filter(|(n, _, _)| !n.trim().is_empty() && seen.insert(n.clone()))
             .take(24)
             .collect();
         if words.is_empty() {
             return Ok(Vec::new());
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (w, boost) in &words {
+        for (w, _, boost) in &words {
             for (field, field_boost) in [(f.keywords, 2.0f32), (f.title, 1.5), (f.body, 1.0)] {
                 let tq = TermQuery::new(Term::from_field_text(field, w), IndexRecordOption::WithFreqs);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost * field_boost))));
@@ -337,7 +338,7 @@ impl SearchIndex {
             let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
             let text = normalize(&format!("{title}\n{body}"));
             let shared =
-                words.iter().filter(|(w, _)| text.contains(w.as_str())).map(|(w, _)| w.clone()).take(6).collect();
+                words.iter().filter(|(n, _, _)| text.contains(n.as_str())).map(|(_, w, _)| w.to_string()).take(6).collect();
             hits.push(SimilarHit { id, score, published_at, shared });
         }
         Ok(hits)
