@@ -3,6 +3,7 @@
 //! Nothing in this crate does I/O: the store, the index and the web layer call into it.
 
 pub mod article;
+pub mod eval;
 pub mod html;
 pub mod rank;
 pub mod story;

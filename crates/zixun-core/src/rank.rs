@@ -28,9 +28,31 @@ pub fn hot_score(views: f64, age_secs: i64, half_life_secs: i64) -> f64 {
     views * decay(age_secs, half_life_secs)
 }
 
+/// How far a word's last-24-hours count rises above its usual daily rate:
+/// `(recent + 1) / (baseline / baseline_days + 1)`. Words seen fewer than
+/// [`TREND_MIN_RECENT`] times in the last day are not trending, however new.
+pub fn trend_score(recent: u32, baseline: u32, baseline_days: f64) -> Option<f64> {
+    if recent < TREND_MIN_RECENT {
+        return None;
+    }
+    let usual = baseline as f64 / baseline_days.max(1.0);
+    Some((recent as f64 + 1.0) / (usual + 1.0))
+}
+
+pub const TREND_MIN_RECENT: u32 = 3;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_trends_and_a_steady_word_does_not() {
+        // 量子 appeared 6 times today after 2 in the last month; 经济 12 times today, as every day.
+        let burst = trend_score(6, 2, 29.0).expect("enough");
+        let steady = trend_score(12, 12 * 29, 29.0).expect("enough");
+        assert!(burst > 5.0 && steady < 1.1, "{burst} {steady}");
+        assert_eq!(trend_score(2, 0, 29.0), None);
+    }
 
     #[test]
     fn fresh_good_match_beats_week_old_exact_match() {

@@ -337,8 +337,12 @@ impl SearchIndex {
             let title = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("");
             let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
             let text = normalize(&format!("{title}\n{body}"));
-            let shared =
-                words.iter().filter(|(n, _, _)| text.contains(n.as_str())).map(|(_, w, _)| w.to_string()).take(6).collect();
+            let shared = words
+                .iter()
+                .filter(|(n, _, _)| text.contains(n.as_str()))
+                .map(|(_, w, _)| w.to_string())
+                .take(6)
+                .collect();
             hits.push(SimilarHit { id, score, published_at, shared });
         }
         Ok(hits)

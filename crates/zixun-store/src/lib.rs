@@ -89,6 +89,9 @@ pub trait Store: Send + Sync {
     /// Adds buffered views: the running totals and the hourly buckets, in one transaction.
     async fn add_views(&self, hour: i64, views: &HashMap<i64, i64>) -> Result<()>;
     async fn hourly_views_since(&self, hour: i64) -> Result<Vec<HourlyViews>>;
+    /// How many published stories (copies not counted) carry each keyword or tag, among those
+    /// published in `[from, to)`.
+    async fn term_counts(&self, from: i64, to: i64) -> Result<HashMap<String, u32>>;
     async fn corpus_stats(&self) -> Result<CorpusStats>;
     /// Counts `docs` new documents and their terms' document frequencies.
     async fn add_corpus_terms(&self, docs: u64, df: &HashMap<String, u32>) -> Result<()>;

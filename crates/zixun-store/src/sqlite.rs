@@ -407,6 +407,19 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn term_counts(&self, from: i64, to: i64) -> Result<HashMap<String, u32>> {
+        let rows = sqlx::query(
+            "SELECT t.term, COUNT(*) AS n FROM articles AS a CROSS JOIN article_terms AS t ON t.article_id = a.id \
+             WHERE a.published_at >= ? AND a.published_at < ? AND a.status = 'published' AND a.copy_of IS NULL \
+             GROUP BY t.term",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("term")?, r.try_get::<i64, _>("n")? as u32))).collect()
+    }
+
     async fn corpus_stats(&self) -> Result<CorpusStats> {
         let docs: i64 =
             sqlx::query_scalar("SELECT value FROM meta WHERE key = 'corpus_docs'").fetch_one(&self.pool).await?;

@@ -10,7 +10,7 @@ use zixun_store::Store;
 
 use crate::{
     cache::PageCache, error::BackgroundError, hot::HotList, metrics::Metrics, related::RelatedFinder, theme::Theme,
-    views::ViewCounter,
+    trending::TrendingList, views::ViewCounter,
 };
 
 /// Settings of the web layer (the binary reads them from config).
@@ -22,6 +22,7 @@ pub struct WebConfig {
     pub page_cache_ttl: Duration,
     pub view_flush_interval: Duration,
     pub hot_refresh_interval: Duration,
+    pub trending_refresh_interval: Duration,
     pub hot_half_life: Duration,
     pub hot_max_age: Duration,
 }
@@ -34,6 +35,7 @@ impl Default for WebConfig {
             page_cache_ttl: Duration::from_secs(5),
             view_flush_interval: Duration::from_secs(2),
             hot_refresh_interval: Duration::from_secs(5),
+            trending_refresh_interval: Duration::from_secs(60),
             hot_half_life: Duration::from_secs(6 * 3600),
             hot_max_age: Duration::from_secs(3 * 24 * 3600),
         }
@@ -50,6 +52,7 @@ pub struct AppContext {
     pub cache: PageCache,
     pub views: ViewCounter,
     pub hot: HotList,
+    pub trending: TrendingList,
     pub related: RelatedFinder,
     pub metrics: Metrics,
     /// Categories and their counts, for the navigation of every page.
@@ -69,6 +72,7 @@ impl AppContext {
         AppContext {
             cache: PageCache::new(config.page_cache_ttl),
             hot: HotList::default(),
+            trending: TrendingList::default(),
             related: RelatedFinder::new(),
             views: ViewCounter::default(),
             metrics: Metrics::default(),

@@ -12,6 +12,7 @@ mod ops;
 mod pages;
 mod related;
 mod theme;
+mod trending;
 mod views;
 
 use std::{sync::Arc, time::Duration};

@@ -40,6 +40,33 @@ pub enum Command {
     /// Measurements (see bench/ in the repository).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Quality evaluations.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// 相关内容 quality: imports a corpus into a temporary data folder and scores every related
+    /// list (precision@k of same category, copy leakage, rewrite recall, time per list) against a
+    /// brute-force TF-IDF cosine baseline.
+    Related(EvalRelatedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalRelatedArgs {
+    /// JSON Lines corpus with categories (the import format).
+    #[arg(long, value_name = "FILE")]
+    pub corpus: PathBuf,
+    /// JSON Lines of {"a": id, "b": id, "kind": "copy" | "rewrite"} (external ids).
+    #[arg(long, value_name = "FILE")]
+    pub pairs: Option<PathBuf>,
+    /// Length of each list.
+    #[arg(long, default_value_t = 5)]
+    pub k: usize,
+    /// Score a seeded sample of this many lists (articles of story pairs always included).
+    #[arg(long)]
+    pub sample: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

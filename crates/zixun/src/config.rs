@@ -29,6 +29,8 @@ pub struct Config {
     pub view_flush_seconds: f64,
     /// How often the hot list is recomputed.
     pub hot_refresh_seconds: f64,
+    /// How often trending words are recomputed.
+    pub trending_refresh_seconds: f64,
     /// Largest SimHash distance between two copies of one story.
     pub story_max_bits: u32,
     /// Only articles this many days apart can be copies of one story.
@@ -52,6 +54,7 @@ impl Default for Config {
             page_cache_seconds: 5,
             view_flush_seconds: 2.0,
             hot_refresh_seconds: 5.0,
+            trending_refresh_seconds: 60.0,
             story_max_bits: 3,
             story_window_days: 7.0,
         }
@@ -125,6 +128,9 @@ impl Config {
         }
         if let Some(v) = var("ZIXUN_VIEW_FLUSH_SECONDS") {
             self.view_flush_seconds = num("ZIXUN_VIEW_FLUSH_SECONDS", v)?;
+        }
+        if let Some(v) = var("ZIXUN_TRENDING_REFRESH_SECONDS") {
+            self.trending_refresh_seconds = num("ZIXUN_TRENDING_REFRESH_SECONDS", v)?;
         }
         if let Some(v) = var("ZIXUN_STORY_MAX_BITS") {
             self.story_max_bits = num("ZIXUN_STORY_MAX_BITS", v)? as u32;

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{BenchCommand, Cli, Command};
+use crate::cli::{BenchCommand, Cli, Command, EvalCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -36,6 +36,9 @@ fn main() -> ExitCode {
             Command::Reindex => commands::reindex::run(&config).await.map(|_| ExitCode::SUCCESS),
             Command::Bench(BenchCommand::Search(args)) => {
                 commands::bench::search(&config, args).await.map(|_| ExitCode::SUCCESS)
+            }
+            Command::Eval(EvalCommand::Related(args)) => {
+                commands::eval::related(&config, args).await.map(|_| ExitCode::SUCCESS)
             }
         }
     });

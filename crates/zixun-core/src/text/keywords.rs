@@ -37,6 +37,16 @@ impl TextAnalyzer {
         TermCounts { title: count(title), body: count(body) }
     }
 
+    /// Counts of the keyword candidates of title and body together.
+    pub fn bag_of_words(&self, title: &str, body: &str) -> HashMap<String, f64> {
+        let counts = self.term_counts(title, body);
+        let mut bag: HashMap<String, f64> = counts.body.iter().map(|(w, n)| (w.to_string(), *n)).collect();
+        for (w, n) in counts.title {
+            *bag.entry(w.to_string()).or_insert(0.0) += n;
+        }
+        bag
+    }
+
     /// The top `k` keywords of an article with their weights, best first.
     pub fn keywords(&self, title: &str, body: &str, corpus: Option<&CorpusStats>, k: usize) -> Vec<(String, f64)> {
         self.keywords_of(&self.term_counts(title, body), title, body, corpus, k)

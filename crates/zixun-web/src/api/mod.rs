@@ -3,6 +3,7 @@
 mod articles;
 mod hot;
 mod search;
+mod trending;
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ pub fn router() -> Router<Ctx> {
         .route("/api/articles/{id}/related", get(articles::related))
         .route("/api/hot", get(hot::hot))
         .route("/api/search", get(search::search))
+        .route("/api/trending", get(trending::trending))
 }
 
 /// A whole-number parameter within `1..=max`, `default` when absent.

@@ -106,6 +106,7 @@ async fn list_page(
                 current_category => category,
                 items => Serde(items),
                 hot => Serde(hot),
+                trending => Serde(ctx.trending.top(12)),
                 next_url => next.map(|c| format!("{path}?cursor={c}")),
                 first_page => cursor.is_none(),
             },

@@ -39,11 +39,13 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         hot_max_age: Config::hours(config.hot_max_age_hours),
         view_flush_interval: Config::seconds(config.view_flush_seconds),
         hot_refresh_interval: Config::seconds(config.hot_refresh_seconds),
+        trending_refresh_interval: Config::seconds(config.trending_refresh_seconds),
     };
     let store_dyn: Arc<dyn Store> = store.clone();
     let ctx = Arc::new(AppContext::new(store_dyn, search, analyzer, clock, web, theme));
     ctx.follow_store().await?;
     ctx.hot.refresh(&ctx).await?;
+    ctx.trending.refresh(&ctx).await?;
     tokio::spawn(shutdown_on_signal(ctx.clone()));
     tracing::info!(address = %format!("http://{local}"), data_dir = %config.data_dir.display(), "zixun is serving");
     zixun_web::serve(ctx, listener).await?;

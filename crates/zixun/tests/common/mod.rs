@@ -15,7 +15,10 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn zixun(data_dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_zixun"));
     c.arg("--data-dir").arg(data_dir);
-    c.env("ZIXUN_VIEW_FLUSH_SECONDS", "0.3").env("ZIXUN_HOT_REFRESH_SECONDS", "0.3").env("ZIXUN_LOG", "warn");
+    c.env("ZIXUN_VIEW_FLUSH_SECONDS", "0.3")
+        .env("ZIXUN_HOT_REFRESH_SECONDS", "0.3")
+        .env("ZIXUN_TRENDING_REFRESH_SECONDS", "0.3")
+        .env("ZIXUN_LOG", "warn");
     c
 }
 
