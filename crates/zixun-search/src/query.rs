@@ -66,13 +66,11 @@ pub struct SearchResults {
     pub truncated: bool,
 }
 
-/// An article like another one, with the shared words that made it so.
+/// An article like another one.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimilarHit {
     pub id: i64,
     pub score: f32,
-    pub published_at: i64,
-    pub shared: Vec<String>,
 }
 
 impl crate::schema::Fields {
@@ -301,22 +299,20 @@ impl SearchIndex {
     }
 
     /// More like this: articles sharing the weighted words, best BM25 first, never `exclude`.
-    /// Each hit says which of the words it shares (in its title or body).
     pub fn similar(&self, words: &[(String, f32)], exclude: i64, limit: usize) -> Result<Vec<SimilarHit>, SearchError> {
         let f = self.fields;
         let mut seen = HashSet::new();
-        // (normalised, as the article writes it, boost)
-        let words: Vec<(String, &str, f32)> = words
+        let words: Vec<(String, f32)> = words
             .iter()
-            .map(|(w, b)| (normalize(w), w.as_str(), *b))
-            .filter(|(n, _, _)| !n.trim().is_empty() && seen.insert(n.clone()))
+            .map(|(w, b)| (normalize(w), *b))
+            .filter(|(n, _)| !n.trim().is_empty() && seen.insert(n.clone()))
             .take(24)
             .collect();
         if words.is_empty() {
             return Ok(Vec::new());
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (w, _, boost) in &words {
+        for (w, boost) in &words {
             for (field, field_boost) in [(f.keywords, 2.0f32), (f.title, 1.5), (f.body, 1.0)] {
                 let tq = TermQuery::new(Term::from_field_text(field, w), IndexRecordOption::WithFreqs);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost * field_boost))));
@@ -329,22 +325,38 @@ impl SearchIndex {
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let docs = searcher.search(&query, &TopDocs::with_limit(limit.clamp(1, 200)).order_by_score())?;
+        // Ids from the fast field: stored documents are only opened for the few items listed.
         let mut hits = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let id = doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0);
-            let published_at = doc.get_first(f.published_at).and_then(|v| v.as_i64()).unwrap_or(0);
-            let title = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("");
-            let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
-            let text = normalize(&format!("{title}\n{body}"));
-            let shared = words
-                .iter()
-                .filter(|(n, _, _)| text.contains(n.as_str()))
-                .map(|(_, w, _)| w.to_string())
-                .take(6)
-                .collect();
-            hits.push(SimilarHit { id, score, published_at, shared });
+            let ids = searcher.segment_reader(addr.segment_ord).fast_fields().i64("id")?.first_or_default_col(0);
+            hits.push(SimilarHit { id: ids.get_val(addr.doc_id), score });
         }
         Ok(hits)
+    }
+
+    /// Which of `words` the article `id` holds in its title or body (at most six, as written
+    /// in `words`): why it is related.
+    pub fn shared_words(&self, id: i64, words: &[(String, f32)]) -> Result<Vec<String>, SearchError> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_i64(f.id, id), IndexRecordOption::Basic);
+        let Some((_, addr)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
+        else {
+            return Ok(Vec::new());
+        };
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let title = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("");
+        let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+        let text = normalize(&format!("{title}\n{body}"));
+        let mut seen = HashSet::new();
+        Ok(words
+            .iter()
+            .filter(|(w, _)| {
+                let n = normalize(w);
+                !n.trim().is_empty() && seen.insert(n.clone()) && text.contains(n.as_str())
+            })
+            .map(|(w, _)| w.clone())
+            .take(6)
+            .collect())
     }
 }

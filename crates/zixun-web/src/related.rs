@@ -20,7 +20,7 @@ const RECENCY_HALF_LIFE: i64 = 14 * 24 * 3600;
 const RECENCY_WEIGHT: f64 = 0.3;
 const SOURCE_REPEAT_FACTOR: f64 = 0.85;
 /// Candidates read from the index before blending and diversifying.
-const CANDIDATES: usize = 60;
+const CANDIDATES: usize = 40;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RelatedItem {
@@ -96,10 +96,14 @@ impl RelatedFinder {
                     let s = summaries.get(&h.id).filter(|s| s.copy_of.is_none())?.clone();
                     let recency = rank::decay(now - s.published_at, RECENCY_HALF_LIFE);
                     let score = h.score as f64 / best * (1.0 - RECENCY_WEIGHT + RECENCY_WEIGHT * recency);
-                    Some(RelatedItem { article: s, score, shared: h.shared })
+                    Some(RelatedItem { article: s, score, shared: Vec::new() })
                 })
                 .collect();
-            diversify(article, &[], &mut candidates, limit)
+            let mut chosen = diversify(article, &[], &mut candidates, limit);
+            for item in &mut chosen {
+                item.shared = ctx.search.shared_words(item.article.id, &words)?;
+            }
+            chosen
         };
         if list.len() < limit {
             let more = self.fill(ctx, article, &list, limit - list.len()).await?;

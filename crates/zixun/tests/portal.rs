@@ -390,3 +390,32 @@ async fn a_burst_of_stories_makes_a_trending_word() {
     let (_, home) = portal.text("/").await;
     assert!(home.contains("热词") && home.contains("href=\"/tag/%E9%87%8F%E5%AD%90%E9%80%9A%E4%BF%A1\""), "{home}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_article_reaches_older_related_lists_and_lists_explain_themselves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    let portal = Portal::start(dir.path(), &[]).await;
+    let older = portal.id_of("fx-06").await;
+    let (_, before) = portal.json(&format!("/api/articles/{older}/related?limit=3")).await;
+    let first = &before["items"][0];
+    assert_eq!(first["title"], "江州马拉松冠军出炉", "{before}");
+    assert!(first["shared_keywords"].as_array().expect("shared").iter().any(|w| w == "马拉松"), "{before}");
+    assert!(before["items"].as_array().expect("items").iter().all(|i| i["id"] != older), "never itself");
+
+    let newer = dir.path().join("newer.jsonl");
+    std::fs::write(
+        &newer,
+        "{\"id\":\"fx-new\",\"title\":\"江州马拉松赛后：跑者恢复指南\",\"body\":\"江州国际马拉松结束后，跑者应如何恢复？专家建议赛后一周以慢跑和拉伸为主。\\n\\n马拉松赛道上的补给经验也值得总结，跑者可以记录配速和补给时间。\",\"category\":\"体育\",\"tags\":[\"马拉松\"]}\n",
+    )
+    .expect("write");
+    assert!(import(dir.path(), &newer).status.success());
+    let reached = eventually(5, || async {
+        let (_, after) = portal.json(&format!("/api/articles/{older}/related?limit=3")).await;
+        after["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().any(|i| i["title"] == "江州马拉松赛后：跑者恢复指南"))
+    })
+    .await;
+    assert!(reached, "a new related article shows in an older article's list within seconds");
+}
