@@ -43,7 +43,7 @@ pub fn router(ctx: Ctx) -> Router {
 /// Starts the background work of a web node: following the store (index, caches), flushing
 /// views and refreshing the hot list. Stops when the context's shutdown is signalled.
 pub fn spawn_background(ctx: Ctx) -> Vec<JoinHandle<()>> {
-    let every = |period: Duration, ctx: Ctx, name: &'static str, f: fn(Ctx) -> futures_lite::BoxedTask| {
+    let every = |period: Duration, ctx: Ctx, name: &'static str, f: fn(Ctx) -> BackgroundTask| {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -73,10 +73,8 @@ pub fn spawn_background(ctx: Ctx) -> Vec<JoinHandle<()>> {
     ]
 }
 
-mod futures_lite {
-    use std::{future::Future, pin::Pin};
-    pub type BoxedTask = Pin<Box<dyn Future<Output = Result<(), crate::error::BackgroundError>> + Send>>;
-}
+/// One round of a periodic background job.
+type BackgroundTask = std::pin::Pin<Box<dyn Future<Output = Result<(), error::BackgroundError>> + Send>>;
 
 /// Serves until `ctx.shutdown` is signalled, then flushes buffered views.
 pub async fn serve(ctx: Ctx, listener: TcpListener) -> std::io::Result<()> {
