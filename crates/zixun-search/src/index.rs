@@ -1,7 +1,7 @@
 //! Opening, rebuilding and following the index.
 
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     sync::{
         Arc,
         atomic::{AtomicI64, Ordering},
@@ -38,7 +38,6 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     pub(crate) analyzer: Arc<TextAnalyzer>,
     indexed_seq: AtomicI64,
-    dir: PathBuf,
 }
 
 impl SearchIndex {
@@ -88,12 +87,7 @@ impl SearchIndex {
             fields,
             analyzer,
             indexed_seq: AtomicI64::new(indexed_seq),
-            dir: dir.to_path_buf(),
         })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// The last store `seq` that is searchable.

@@ -1,6 +1,6 @@
 //! Settings: defaults, then the TOML file, then ZIXUN_* environment variables, then flags.
 
-use std::{path::PathBuf, time::Duration};
+use std::{path::PathBuf, str::FromStr, time::Duration};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -87,60 +87,24 @@ impl Config {
     }
 
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
-        let num = |k: &str, v: String| -> Result<f64> {
-            v.parse::<f64>().with_context(|| format!("{k}={v:?} is not a number"))
-        };
-        if let Some(v) = var("ZIXUN_DATA_DIR") {
-            self.data_dir = v.into();
-        }
-        if let Some(v) = var("ZIXUN_BIND") {
-            self.bind = v;
-        }
-        if let Some(v) = var("ZIXUN_SITE_NAME") {
-            self.site_name = v;
-        }
-        if let Some(v) = var("ZIXUN_BASE_URL") {
-            self.base_url = Some(v);
-        }
-        if let Some(v) = var("ZIXUN_TIMEZONE") {
-            self.timezone = v;
-        }
-        if let Some(v) = var("ZIXUN_DICTIONARY") {
-            self.dictionary = Some(v.into());
-        }
-        if let Some(v) = var("ZIXUN_THEME") {
-            self.theme = Some(v.into());
-        }
-        if let Some(v) = var("ZIXUN_LOG_FORMAT") {
-            self.log_format = v;
-        }
-        if let Some(v) = var("ZIXUN_MAX_BODY_BYTES") {
-            self.max_body_bytes = num("ZIXUN_MAX_BODY_BYTES", v)? as usize;
-        }
-        if let Some(v) = var("ZIXUN_HOT_HALF_LIFE_HOURS") {
-            self.hot_half_life_hours = num("ZIXUN_HOT_HALF_LIFE_HOURS", v)?;
-        }
-        if let Some(v) = var("ZIXUN_HOT_MAX_AGE_HOURS") {
-            self.hot_max_age_hours = num("ZIXUN_HOT_MAX_AGE_HOURS", v)?;
-        }
-        if let Some(v) = var("ZIXUN_PAGE_CACHE_SECONDS") {
-            self.page_cache_seconds = num("ZIXUN_PAGE_CACHE_SECONDS", v)? as u64;
-        }
-        if let Some(v) = var("ZIXUN_VIEW_FLUSH_SECONDS") {
-            self.view_flush_seconds = num("ZIXUN_VIEW_FLUSH_SECONDS", v)?;
-        }
-        if let Some(v) = var("ZIXUN_TRENDING_REFRESH_SECONDS") {
-            self.trending_refresh_seconds = num("ZIXUN_TRENDING_REFRESH_SECONDS", v)?;
-        }
-        if let Some(v) = var("ZIXUN_STORY_MAX_BITS") {
-            self.story_max_bits = num("ZIXUN_STORY_MAX_BITS", v)? as u32;
-        }
-        if let Some(v) = var("ZIXUN_STORY_WINDOW_DAYS") {
-            self.story_window_days = num("ZIXUN_STORY_WINDOW_DAYS", v)?;
-        }
-        if let Some(v) = var("ZIXUN_HOT_REFRESH_SECONDS") {
-            self.hot_refresh_seconds = num("ZIXUN_HOT_REFRESH_SECONDS", v)?;
-        }
+        let var: &dyn Fn(&str) -> Option<String> = &var;
+        env(var, "ZIXUN_DATA_DIR", &mut self.data_dir)?;
+        env(var, "ZIXUN_BIND", &mut self.bind)?;
+        env(var, "ZIXUN_SITE_NAME", &mut self.site_name)?;
+        env_opt(var, "ZIXUN_BASE_URL", &mut self.base_url)?;
+        env(var, "ZIXUN_TIMEZONE", &mut self.timezone)?;
+        env_opt(var, "ZIXUN_DICTIONARY", &mut self.dictionary)?;
+        env_opt(var, "ZIXUN_THEME", &mut self.theme)?;
+        env(var, "ZIXUN_LOG_FORMAT", &mut self.log_format)?;
+        env(var, "ZIXUN_MAX_BODY_BYTES", &mut self.max_body_bytes)?;
+        env(var, "ZIXUN_HOT_HALF_LIFE_HOURS", &mut self.hot_half_life_hours)?;
+        env(var, "ZIXUN_HOT_MAX_AGE_HOURS", &mut self.hot_max_age_hours)?;
+        env(var, "ZIXUN_PAGE_CACHE_SECONDS", &mut self.page_cache_seconds)?;
+        env(var, "ZIXUN_VIEW_FLUSH_SECONDS", &mut self.view_flush_seconds)?;
+        env(var, "ZIXUN_HOT_REFRESH_SECONDS", &mut self.hot_refresh_seconds)?;
+        env(var, "ZIXUN_TRENDING_REFRESH_SECONDS", &mut self.trending_refresh_seconds)?;
+        env(var, "ZIXUN_STORY_MAX_BITS", &mut self.story_max_bits)?;
+        env(var, "ZIXUN_STORY_WINDOW_DAYS", &mut self.story_window_days)?;
         Ok(())
     }
 
@@ -160,6 +124,28 @@ impl Config {
     pub fn seconds(s: f64) -> Duration {
         Duration::from_secs_f64(if s.is_finite() { s.max(0.1) } else { 0.1 })
     }
+}
+
+/// Sets `slot` from the environment variable `key` when it is set; a value that does not parse
+/// is an error naming the variable.
+fn env<T: FromStr>(var: &dyn Fn(&str) -> Option<String>, key: &str, slot: &mut T) -> Result<()>
+where
+    T::Err: std::fmt::Display,
+{
+    if let Some(v) = var(key) {
+        *slot = v.parse().map_err(|e| anyhow::anyhow!("{key}={v:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn env_opt<T: FromStr>(var: &dyn Fn(&str) -> Option<String>, key: &str, slot: &mut Option<T>) -> Result<()>
+where
+    T::Err: std::fmt::Display,
+{
+    if let Some(v) = var(key) {
+        *slot = Some(v.parse().map_err(|e| anyhow::anyhow!("{key}={v:?}: {e}"))?);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

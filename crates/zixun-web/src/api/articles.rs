@@ -28,6 +28,17 @@ pub struct ApiSummary {
 }
 
 impl ApiSummary {
+    /// The summary as JSON with extra fields (a score, why it is listed).
+    pub fn with(&self, extra: &[(&str, Value)]) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            for (k, x) in extra {
+                m.insert((*k).to_string(), x.clone());
+            }
+        }
+        v
+    }
+
     pub fn new(a: &ArticleSummary, clock: &SiteClock, base: &str) -> Self {
         ApiSummary {
             id: a.id,
@@ -118,12 +129,8 @@ pub async fn related(
     let items: Vec<Value> = list
         .iter()
         .map(|r| {
-            let mut v = serde_json::to_value(ApiSummary::new(&r.article, &ctx.clock, base)).unwrap_or(Value::Null);
-            if let Value::Object(m) = &mut v {
-                m.insert("score".into(), json!(r.score));
-                m.insert("shared_keywords".into(), json!(r.shared));
-            }
-            v
+            ApiSummary::new(&r.article, &ctx.clock, base)
+                .with(&[("score", json!(r.score)), ("shared_keywords", json!(r.shared))])
         })
         .collect();
     Ok(Json(json!({"id": a.id, "items": items})))

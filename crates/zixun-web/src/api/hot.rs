@@ -16,14 +16,7 @@ pub async fn hot(State(ctx): State<Ctx>, Query(p): Query<HashMap<String, String>
         .hot
         .top(limit as usize, category)
         .iter()
-        .map(|h| {
-            let mut v = serde_json::to_value(ApiSummary::new(&h.article, &ctx.clock, &ctx.config.base_url))
-                .unwrap_or(Value::Null);
-            if let Value::Object(m) = &mut v {
-                m.insert("hot_score".into(), json!(h.score));
-            }
-            v
-        })
+        .map(|h| ApiSummary::new(&h.article, &ctx.clock, &ctx.config.base_url).with(&[("hot_score", json!(h.score))]))
         .collect();
     Ok(Json(json!({"items": items, "half_life_hours": ctx.config.hot_half_life.as_secs_f64() / 3600.0})))
 }

@@ -6,6 +6,7 @@ use axum::{
     extract::{Path, Query, State},
     http::HeaderMap,
     response::Response,
+    routing::{MethodRouter, get},
 };
 use minijinja::{context, value::Serde};
 use zixun_store::{Cursor, ListFilter};
@@ -23,44 +24,37 @@ pub async fn home(
     list_page(ctx, ListFilter::All, "最新资讯".into(), "/".into(), q, headers).await
 }
 
-pub async fn category(
-    State(ctx): State<Ctx>,
-    Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let path = format!("/c/{name}");
-    list_page(ctx, ListFilter::Category(name.clone()), name, path, q, headers).await
+/// The lists named by their last path segment.
+#[derive(Debug, Clone, Copy)]
+pub enum NamedList {
+    Category,
+    Source,
+    Author,
+    Tag,
 }
 
-pub async fn source(
-    State(ctx): State<Ctx>,
-    Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let path = format!("/source/{name}");
-    list_page(ctx, ListFilter::Source(name.clone()), format!("来源：{name}"), path, q, headers).await
-}
+impl NamedList {
+    /// The filter, the heading and the path of the list named `name`.
+    fn describe(self, name: String) -> (ListFilter, String, String) {
+        match self {
+            NamedList::Category => (ListFilter::Category(name.clone()), name.clone(), format!("/c/{name}")),
+            NamedList::Source => (ListFilter::Source(name.clone()), format!("来源：{name}"), format!("/source/{name}")),
+            NamedList::Author => (ListFilter::Author(name.clone()), format!("作者：{name}"), format!("/author/{name}")),
+            NamedList::Tag => (ListFilter::Term(name.clone()), format!("标签：{name}"), format!("/tag/{name}")),
+        }
+    }
 
-pub async fn author(
-    State(ctx): State<Ctx>,
-    Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let path = format!("/author/{name}");
-    list_page(ctx, ListFilter::Author(name.clone()), format!("作者：{name}"), path, q, headers).await
-}
-
-pub async fn tag(
-    State(ctx): State<Ctx>,
-    Path(word): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let path = format!("/tag/{word}");
-    list_page(ctx, ListFilter::Term(word.clone()), format!("标签：{word}"), path, q, headers).await
+    pub fn route(self) -> MethodRouter<Ctx> {
+        get(
+            move |State(ctx): State<Ctx>,
+                  Path(name): Path<String>,
+                  Query(q): Query<HashMap<String, String>>,
+                  headers: HeaderMap| async move {
+                let (filter, heading, path) = self.describe(name);
+                list_page(ctx, filter, heading, path, q, headers).await
+            },
+        )
+    }
 }
 
 async fn list_page(

@@ -16,16 +16,17 @@ use axum::{
 use serde::Serialize;
 use zixun_core::{ArticleSummary, SiteClock};
 
+use self::lists::NamedList;
 use crate::{AppContext, Ctx, cache::CachedPage, error::PageError};
 
 pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/", get(lists::home))
         .route("/a/{id}", get(article::article_page))
-        .route("/c/{category}", get(lists::category))
-        .route("/source/{name}", get(lists::source))
-        .route("/author/{name}", get(lists::author))
-        .route("/tag/{word}", get(lists::tag))
+        .route("/c/{name}", NamedList::Category.route())
+        .route("/source/{name}", NamedList::Source.route())
+        .route("/author/{name}", NamedList::Author.route())
+        .route("/tag/{name}", NamedList::Tag.route())
         .route("/search", get(search::search_page))
         .route("/static/{name}", get(assets::asset))
 }
