@@ -44,6 +44,9 @@ pub struct ArticleDraft {
     pub tags: Vec<String>,
     /// Unix seconds.
     pub published_at: i64,
+    /// False when the writer gave no date and `published_at` is the time of writing: an update
+    /// then keeps the stored date (a feed polled again, a file imported again).
+    pub published_at_given: bool,
     /// Sanitized HTML.
     pub body_html: String,
     pub body_text: String,

@@ -95,8 +95,15 @@ pub fn escape(s: &str) -> String {
 }
 
 /// Makes HTML from outside safe to show: no scripts, styles, event handlers, iframes or forms;
-/// links open without referrer or opener; images keep src and alt only.
+/// links open without referrer or opener; images keep src, alt and a numeric size.
 pub fn sanitize(html: &str) -> String {
+    sanitize_with_base(html, None)
+}
+
+/// [`sanitize`], with relative links and images made absolute against `base` (a feed entry's
+/// address) and tracking pixels (images of 0 or 1 pixel) removed. Without a valid base,
+/// relative URLs are dropped rather than left pointing into zixun's own site.
+pub fn sanitize_with_base(html: &str, base: Option<&str>) -> String {
     let tags: HashSet<&str> = [
         "p",
         "br",
@@ -130,12 +137,46 @@ pub fn sanitize(html: &str) -> String {
     ]
     .into_iter()
     .collect();
-    ammonia::Builder::default()
+    let base = base.and_then(|b| ammonia::Url::parse(b).ok());
+    let relative = match base {
+        Some(url) => ammonia::UrlRelative::RewriteWithBase(url),
+        None => ammonia::UrlRelative::PassThrough,
+    };
+    let clean = ammonia::Builder::default()
         .tags(tags)
+        .add_tag_attributes("img", ["width", "height"])
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("img", "width" | "height") if !value.trim().chars().all(|c| c.is_ascii_digit()) => None,
+            _ => Some(value.into()),
+        })
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(relative)
         .clean(html)
-        .to_string()
+        .to_string();
+    drop_tracking_pixels(&clean)
+}
+
+/// Removes `<img>` tags sized 0 or 1 pixel from sanitizer output (whose attributes are always
+/// double-quoted and escaped, so a tag ends at the first `>`).
+fn drop_tracking_pixels(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<img ") {
+        out.push_str(&rest[..at]);
+        let Some(len) = rest[at..].find('>') else {
+            rest = &rest[at..];
+            break;
+        };
+        let tag = &rest[at..at + len + 1];
+        let tiny = ["width=\"0\"", "width=\"1\"", "height=\"0\"", "height=\"1\""].iter().any(|a| tag.contains(a));
+        if !tiny {
+            out.push_str(tag);
+        }
+        rest = &rest[at + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Plain text of (sanitized) HTML: tags dropped, block ends become newlines, entities decoded.
@@ -242,6 +283,15 @@ mod tests {
         assert!(!clean.contains("script") && !clean.contains("onclick") && !clean.contains("iframe"));
         assert!(!clean.contains("javascript"));
         assert_eq!(html_to_text("<p>甲&amp;乙</p><p>丙&#20013;</p>"), "甲&乙\n丙中");
+    }
+
+    #[test]
+    fn feed_html_gets_absolute_urls_and_loses_trackers() {
+        let dirty = r#"<p><a href="/news/1.html">全文</a><img src="img/a.jpg" alt="图" width="640" onerror="x()"><img src="https://t.example/p.gif" width="1" height="1"></p>"#;
+        let clean = sanitize_with_base(dirty, Some("https://outlet.example/2026/11/item.html"));
+        assert!(clean.contains(r#"href="https://outlet.example/news/1.html""#), "{clean}");
+        assert!(clean.contains(r#"src="https://outlet.example/2026/11/img/a.jpg""#), "{clean}");
+        assert!(!clean.contains("onerror") && !clean.contains("p.gif"), "{clean}");
     }
 
     #[test]

@@ -1,16 +1,15 @@
 //! `zixun import`: JSON Lines in, batched transactions, bad lines reported and skipped.
 
 use std::{
-    collections::HashMap,
     io::BufRead,
     time::{Duration, Instant},
 };
 
 use rayon::prelude::*;
 use zixun_core::text::CorpusStats;
-use zixun_store::{Store, StoreError, UpsertOutcome};
+use zixun_store::{Store, StoreError};
 
-use crate::{ArticlePreparer, ImportRecord, prepare::PreparedArticle};
+use crate::{ArticlePreparer, ImportRecord, prepare::PreparedArticle, write::write_prepared};
 
 /// Lines committed per transaction.
 pub const BATCH_LINES: usize = 256;
@@ -19,6 +18,8 @@ pub const BATCH_LINES: usize = 256;
 pub struct ImportReport {
     pub inserted: u64,
     pub updated: u64,
+    /// Lines identical to what is stored (a file imported twice).
+    pub unchanged: u64,
     /// (line number, reason) of every rejected line.
     pub rejected: Vec<(u64, String)>,
     pub bytes: u64,
@@ -27,7 +28,7 @@ pub struct ImportReport {
 
 impl ImportReport {
     pub fn imported(&self) -> u64 {
-        self.inserted + self.updated
+        self.inserted + self.updated + self.unchanged
     }
 }
 
@@ -119,26 +120,10 @@ impl Importer<'_> {
                 }
             }
         }
-        let drafts: Vec<_> = prepared.iter().map(|p| p.draft.clone()).collect();
-        let outcomes = self.store.upsert(&drafts).await?;
-        let mut df_delta: HashMap<String, u32> = HashMap::new();
-        let mut new_docs = 0;
-        for (outcome, p) in outcomes.iter().zip(&prepared) {
-            match outcome {
-                UpsertOutcome::Inserted(_) => {
-                    report.inserted += 1;
-                    new_docs += 1;
-                    corpus.add_document(&p.terms);
-                    for t in &p.terms {
-                        *df_delta.entry(t.clone()).or_insert(0) += 1;
-                    }
-                }
-                UpsertOutcome::Updated(_) => report.updated += 1,
-            }
-        }
-        if new_docs > 0 {
-            self.store.add_corpus_terms(new_docs, &df_delta).await?;
-        }
+        let counts = write_prepared(self.store, &prepared, corpus).await?;
+        report.inserted += counts.inserted;
+        report.updated += counts.updated;
+        report.unchanged += counts.unchanged;
         Ok(())
     }
 }

@@ -1,10 +1,13 @@
-//! zixun-ingest: everything that brings articles in (JSON Lines import now, feeds later),
-//! checked, normalised and analysed on the way.
+//! zixun-ingest: everything that brings articles in (JSON Lines import, feeds), checked,
+//! normalised and analysed on the way.
 
+pub mod feed;
 mod import;
 mod prepare;
 mod record;
+mod write;
 
 pub use import::{ImportError, ImportReport, Importer};
 pub use prepare::{ArticlePreparer, PrepareError};
 pub use record::{ImportRecord, RecordError};
+pub use write::{WriteCounts, write_prepared};

@@ -4,7 +4,7 @@ use std::{collections::HashSet, sync::Arc};
 
 use zixun_core::{
     ArticleDraft, ArticleStatus, SiteClock, TextAnalyzer,
-    html::{blocks_from_text, blocks_to_html, blocks_to_text, html_to_text, sanitize},
+    html::{blocks_from_text, blocks_to_html, blocks_to_text, html_to_text, sanitize_with_base},
     text::{CorpusStats, SHOWN_KEYWORDS},
     time::TimeError,
 };
@@ -48,7 +48,8 @@ impl ArticlePreparer {
                 (blocks_to_html(&blocks), blocks_to_text(&blocks))
             }
             (None, Some(html)) => {
-                let clean = sanitize(html);
+                // Relative links in a syndicated body point into the original's site.
+                let clean = sanitize_with_base(html, r.url.as_deref());
                 let text = html_to_text(&clean);
                 (clean, text)
             }
@@ -78,6 +79,7 @@ impl ArticlePreparer {
             category: r.category.clone(),
             tags: r.tags.clone(),
             published_at,
+            published_at_given: r.published_at.is_some(),
             summary: analysis.summary,
             keywords: analysis.keywords.iter().take(SHOWN_KEYWORDS).map(|(k, _)| k.clone()).collect(),
             simhash: analysis.simhash,

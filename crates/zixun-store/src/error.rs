@@ -8,6 +8,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A unique name or key is taken (shown to the user as is).
+    #[error("{0}")]
+    Conflict(String),
     #[error("corrupt stored value in {field}: {reason}")]
     Corrupt { field: &'static str, reason: String },
 }

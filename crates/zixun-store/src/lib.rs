@@ -1,7 +1,9 @@
 //! zixun-store: the [`Store`] trait that every backend implements, and the SQLite backend.
 
 mod error;
+mod sources;
 mod sqlite;
+mod sqlite_sources;
 
 use std::collections::HashMap;
 
@@ -9,6 +11,7 @@ use async_trait::async_trait;
 use zixun_core::{Article, ArticleDraft, ArticleSummary, text::CorpusStats};
 
 pub use error::StoreError;
+pub use sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore};
 pub use sqlite::SqliteStore;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -18,12 +21,14 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub enum UpsertOutcome {
     Inserted(i64),
     Updated(i64),
+    /// The draft matched the stored article field for field; nothing was written.
+    Unchanged(i64),
 }
 
 impl UpsertOutcome {
     pub fn id(self) -> i64 {
         match self {
-            UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) => id,
+            UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) | UpsertOutcome::Unchanged(id) => id,
         }
     }
 }
@@ -71,9 +76,11 @@ pub struct HourlyViews {
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Inserts or updates drafts in one transaction. A draft with the `ext_id` of a stored
-    /// article (else its `source_url`) updates it. Every write takes the next `seq`.
+    /// article (else its `source_url`) updates it, unless it would change nothing. Every write
+    /// takes the next `seq`.
     async fn upsert(&self, drafts: &[ArticleDraft]) -> Result<Vec<UpsertOutcome>>;
     async fn article(&self, id: i64) -> Result<Option<Article>>;
+
     /// Published articles, newest first, after `cursor`.
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>>;
     async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>>;

@@ -20,7 +20,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
     story: StoryPolicy,
 }
 
@@ -143,6 +143,46 @@ fn bind_draft<'q>(
         .bind(seq)
 }
 
+struct Existing {
+    id: i64,
+    same: bool,
+    published_at: i64,
+}
+
+/// The stored article a draft updates (by `ext_id`, else `source_url`), and whether the draft
+/// would change nothing a reader sees.
+async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Result<Option<Existing>> {
+    let (key_column, key) = match (&d.ext_id, &d.source_url) {
+        (Some(ext), _) => ("ext_id", ext),
+        (None, Some(url)) => ("source_url", url),
+        (None, None) => return Ok(None),
+    };
+    let sql = format!(
+        "SELECT id, (title IS ? AND author IS ? AND source_name IS ? AND source_url IS ? AND original = ? \
+         AND category IS ? AND tags = ? AND (published_at = ? OR NOT ?) AND body_html = ? AND status = ?) AS same, \
+         published_at \
+         FROM articles WHERE {key_column} = ? ORDER BY id LIMIT 1"
+    );
+    // `key_column` is one of two fixed names, never input.
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&d.title)
+        .bind(&d.author)
+        .bind(&d.source_name)
+        .bind(&d.source_url)
+        .bind(d.original)
+        .bind(&d.category)
+        .bind(json_list(&d.tags))
+        .bind(d.published_at)
+        .bind(d.published_at_given)
+        .bind(&d.body_html)
+        .bind(d.status.as_str())
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await?;
+    row.map(|r| Ok(Existing { id: r.try_get("id")?, same: r.try_get("same")?, published_at: r.try_get("published_at")? }))
+        .transpose()
+}
+
 fn parse_list(row: &SqliteRow, col: &'static str) -> Result<Vec<String>> {
     let raw: String = row.try_get(col)?;
     serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt { field: col, reason: e.to_string() })
@@ -206,25 +246,21 @@ impl Store for SqliteStore {
             .await?;
         let mut seq = last_seq - drafts.len() as i64;
         let mut outcomes = Vec::with_capacity(drafts.len());
-        for d in drafts {
+        let mut dated;
+        for mut d in drafts {
             seq += 1;
-            let existing: Option<i64> = match (&d.ext_id, &d.source_url) {
-                (Some(ext), _) => {
-                    sqlx::query_scalar("SELECT id FROM articles WHERE ext_id = ?")
-                        .bind(ext)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                }
-                (None, Some(url)) => {
-                    sqlx::query_scalar("SELECT id FROM articles WHERE source_url = ? ORDER BY id LIMIT 1")
-                        .bind(url)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                }
-                (None, None) => None,
-            };
+            let existing = find_existing(&mut tx, d).await?;
             let outcome = match existing {
-                Some(id) => {
+                // A feed polled again, a file imported twice: nothing to write, no new seq.
+                Some(Existing { id, same: true, .. }) => {
+                    outcomes.push(UpsertOutcome::Unchanged(id));
+                    continue;
+                }
+                Some(Existing { id, published_at, .. }) => {
+                    if !d.published_at_given {
+                        dated = ArticleDraft { published_at, ..d.clone() };
+                        d = &dated;
+                    }
                     bind_draft(
                         sqlx::query(
                             "UPDATE articles SET ext_id = ?, title = ?, author = ?, source_name = ?, source_url = ?, \

@@ -16,6 +16,7 @@ fn draft(ext: Option<&str>, url: Option<&str>, title: &str, at: i64) -> ArticleD
         category: Some("科技".into()),
         tags: vec!["芯片".into()],
         published_at: at,
+        published_at_given: true,
         body_html: "<p>正文</p>".into(),
         body_text: "正文".into(),
         summary: "正文".into(),

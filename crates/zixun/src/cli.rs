@@ -37,12 +37,81 @@ pub enum Command {
     Import(ImportArgs),
     /// Rebuild the search index from the database.
     Reindex,
+    /// Outlets whose feeds (RSS, Atom, JSON Feed) zixun polls and republishes with credit.
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+    /// Poll every source (or one) once now, whatever its schedule, and report each.
+    ///
+    /// `zixun serve` polls on each source's own interval by itself; this is for cron jobs,
+    /// first fills and trying a new source. Exit status 0 when every poll succeeded, 3 when
+    /// some failed.
+    Fetch(FetchArgs),
     /// Measurements (see bench/ in the repository).
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Quality evaluations.
     #[command(subcommand)]
     Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// Add a feed: `zixun sources add https://outlet.example/rss.xml --name 财联社 --category 财经`
+    Add(SourceAddArgs),
+    /// Name, URL, interval, last fetch and its status, entries stored, errors.
+    List,
+    /// Remove a source by name or URL (its articles stay).
+    Remove {
+        /// Name or URL.
+        source: String,
+    },
+    /// Add every feed of an OPML file (folders become categories); known ones are skipped.
+    Import {
+        #[arg(value_name = "FILE.opml")]
+        file: PathBuf,
+        /// Poll interval for the new sources.
+        #[arg(long, default_value = "15m", value_parser = parse_interval)]
+        interval: i64,
+    },
+    /// Print the sources as OPML 2.0 on standard output.
+    Export,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceAddArgs {
+    /// Feed URL (http or https).
+    pub url: String,
+    /// Shown as 来源：NAME on each article [default: the feed's title]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Category given to its articles.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Poll interval: `90s`, `15m`, `2h`, `1d` (at least 1 minute).
+    #[arg(long, default_value = "15m", value_parser = parse_interval)]
+    pub interval: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Only this source (name or URL).
+    #[arg(long)]
+    pub source: Option<String>,
+}
+
+/// `90s`, `15m`, `2h`, `1d` (a bare number is minutes) to seconds; at least one minute.
+pub fn parse_interval(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    let (number, unit) = s.find(|c: char| !c.is_ascii_digit()).map_or((s, "m"), |at| s.split_at(at));
+    let n: i64 = number.parse().map_err(|_| format!("{s:?} is not an interval like 90s, 15m, 2h or 1d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86400,
+        _ => return Err(format!("unknown unit {unit:?} in {s:?} (use s, m, h or d)")),
+    };
+    if secs < 60 { Err(format!("{s:?} is under a minute; outlets do not like being polled that often")) } else { Ok(secs) }
 }
 
 #[derive(Debug, Subcommand)]

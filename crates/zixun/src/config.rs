@@ -35,6 +35,13 @@ pub struct Config {
     pub story_max_bits: u32,
     /// Only articles this many days apart can be copies of one story.
     pub story_window_days: f64,
+    /// Poll the sources' feeds inside `zixun serve`.
+    pub fetch_feeds: bool,
+    /// Feed fetches: connect timeout, whole-response timeout, body limit, polls at once.
+    pub feed_connect_timeout_seconds: f64,
+    pub feed_timeout_seconds: f64,
+    pub feed_max_bytes: u64,
+    pub feed_parallel: usize,
 }
 
 impl Default for Config {
@@ -57,6 +64,11 @@ impl Default for Config {
             trending_refresh_seconds: 60.0,
             story_max_bits: 3,
             story_window_days: 7.0,
+            fetch_feeds: true,
+            feed_connect_timeout_seconds: 10.0,
+            feed_timeout_seconds: 30.0,
+            feed_max_bytes: 10 * 1024 * 1024,
+            feed_parallel: 4,
         }
     }
 }
@@ -105,6 +117,11 @@ impl Config {
         env(var, "ZIXUN_TRENDING_REFRESH_SECONDS", &mut self.trending_refresh_seconds)?;
         env(var, "ZIXUN_STORY_MAX_BITS", &mut self.story_max_bits)?;
         env(var, "ZIXUN_STORY_WINDOW_DAYS", &mut self.story_window_days)?;
+        env(var, "ZIXUN_FETCH_FEEDS", &mut self.fetch_feeds)?;
+        env(var, "ZIXUN_FEED_CONNECT_TIMEOUT_SECONDS", &mut self.feed_connect_timeout_seconds)?;
+        env(var, "ZIXUN_FEED_TIMEOUT_SECONDS", &mut self.feed_timeout_seconds)?;
+        env(var, "ZIXUN_FEED_MAX_BYTES", &mut self.feed_max_bytes)?;
+        env(var, "ZIXUN_FEED_PARALLEL", &mut self.feed_parallel)?;
         Ok(())
     }
 

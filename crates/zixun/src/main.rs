@@ -34,6 +34,8 @@ fn main() -> ExitCode {
             Command::Serve(args) => commands::serve::run(&config, args).await.map(|_| ExitCode::SUCCESS),
             Command::Import(args) => commands::import::run(&config, args).await,
             Command::Reindex => commands::reindex::run(&config).await.map(|_| ExitCode::SUCCESS),
+            Command::Sources(cmd) => commands::sources::run(&config, cmd).await,
+            Command::Fetch(args) => commands::fetch::run(&config, args).await,
             Command::Bench(BenchCommand::Search(args)) => {
                 commands::bench::search(&config, args).await.map(|_| ExitCode::SUCCESS)
             }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use tracing_subscriber::{EnvFilter, fmt};
 use zixun_core::{SiteClock, TextAnalyzer, story::StoryPolicy};
-use zixun_ingest::ArticlePreparer;
+use zixun_ingest::{
+    ArticlePreparer,
+    feed::{FeedFetcher, FeedPoller, FetchPolicy},
+};
 use zixun_store::SqliteStore;
 
 use crate::config::Config;
@@ -44,6 +47,17 @@ pub fn analyzer(config: &Config) -> Result<Arc<TextAnalyzer>> {
         None => None,
     };
     Ok(Arc::new(TextAnalyzer::new(dict.as_deref()).context("site dictionary")?))
+}
+
+pub fn feed_poller(config: &Config, store: Arc<SqliteStore>, analyzer: Arc<TextAnalyzer>) -> Result<FeedPoller> {
+    let policy = FetchPolicy {
+        connect_timeout: Config::seconds(config.feed_connect_timeout_seconds),
+        timeout: Config::seconds(config.feed_timeout_seconds),
+        max_bytes: config.feed_max_bytes,
+        ..FetchPolicy::default()
+    };
+    let fetcher = FeedFetcher::new(policy).context("feed fetcher")?;
+    Ok(FeedPoller::new(store, fetcher, preparer(config, analyzer)?))
 }
 
 pub fn preparer(config: &Config, analyzer: Arc<TextAnalyzer>) -> Result<ArticlePreparer> {

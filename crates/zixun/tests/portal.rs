@@ -15,7 +15,7 @@ async fn imported_article_page_shows_everything_the_reference_page_does() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = import(dir.path(), &fixture("articles.jsonl"));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("imported 12 (updated 0, rejected 0)"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("imported 12 (updated 0, unchanged 0, rejected 0)"), "{}", stderr(&out));
     let portal = Portal::start(dir.path(), &[]).await;
 
     // Give the hot list some views: read every article once (syndicated ones twice).
@@ -131,16 +131,16 @@ async fn each_bad_import_line_is_reported_and_the_rest_goes_in() {
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
-    assert!(err.contains("imported 2 (updated 0, rejected 6)"), "{err}");
+    assert!(err.contains("imported 2 (updated 0, unchanged 0, rejected 6)"), "{err}");
 
-    // Idempotent: the same file again updates, never duplicates.
+    // Idempotent: the same file again changes nothing, never duplicates.
     let again = zixun(dir.path())
         .env("ZIXUN_MAX_BODY_BYTES", "1000")
         .arg("import")
         .arg(fixture("bad-lines.jsonl"))
         .output()
         .expect("run");
-    assert!(stderr(&again).contains("imported 2 (updated 2, rejected 6)"), "{}", stderr(&again));
+    assert!(stderr(&again).contains("imported 2 (updated 0, unchanged 2, rejected 6)"), "{}", stderr(&again));
     // Without an id, the same url is the same article.
     let no_id = dir.path().join("by-url.jsonl");
     std::fs::write(
@@ -148,8 +148,14 @@ async fn each_bad_import_line_is_reported_and_the_rest_goes_in() {
         "{\"title\":\"按链接去重\",\"body\":\"正文。\",\"url\":\"https://example.com/x\",\"source\":\"某报\"}\n",
     )
     .expect("write");
-    assert!(stderr(&import(dir.path(), &no_id)).contains("imported 1 (updated 0, rejected 0)"));
-    assert!(stderr(&import(dir.path(), &no_id)).contains("imported 1 (updated 1, rejected 0)"));
+    assert!(stderr(&import(dir.path(), &no_id)).contains("imported 1 (updated 0, unchanged 0, rejected 0)"));
+    assert!(stderr(&import(dir.path(), &no_id)).contains("imported 1 (updated 0, unchanged 1, rejected 0)"));
+    std::fs::write(
+        &no_id,
+        "{\"title\":\"按链接去重（更正）\",\"body\":\"正文。\",\"url\":\"https://example.com/x\",\"source\":\"某报\"}\n",
+    )
+    .expect("write");
+    assert!(stderr(&import(dir.path(), &no_id)).contains("imported 1 (updated 1, unchanged 0, rejected 0)"));
 
     let portal = Portal::start(dir.path(), &[]).await;
     let (_, list) = portal.json("/api/articles").await;

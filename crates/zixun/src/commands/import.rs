@@ -57,12 +57,13 @@ fn progress_bar(total: Option<u64>) -> ProgressBar {
     bar
 }
 
-/// `imported 10,494 (updated 0, rejected 2) in 4.1 s`
+/// `imported 10,494 (updated 0, unchanged 0, rejected 2) in 4.1 s`
 pub fn summary_line(r: &ImportReport) -> String {
     format!(
-        "imported {} (updated {}, rejected {}) in {:.1} s",
+        "imported {} (updated {}, unchanged {}, rejected {}) in {:.1} s",
         thousands(r.imported()),
         thousands(r.updated),
+        thousands(r.unchanged),
         thousands(r.rejected.len() as u64),
         r.elapsed.as_secs_f64()
     )

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use tokio::net::TcpListener;
+use zixun_ingest::feed::FeedScheduler;
 use zixun_search::SearchIndex;
 use zixun_store::Store;
 use zixun_web::{AppContext, Theme, WebConfig};
@@ -47,8 +48,22 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
     ctx.hot.refresh(&ctx).await?;
     ctx.trending.refresh(&ctx).await?;
     tokio::spawn(shutdown_on_signal(ctx.clone()));
+    let fetcher = if config.fetch_feeds {
+        let poller = runtime::feed_poller(config, store.clone(), ctx.analyzer.clone())?;
+        let scheduler = FeedScheduler {
+            poller: Arc::new(poller),
+            max_parallel: config.feed_parallel.max(1),
+            tick: std::time::Duration::from_secs(1),
+        };
+        Some(tokio::spawn(scheduler.run(ctx.shutdown.subscribe())))
+    } else {
+        None
+    };
     tracing::info!(address = %format!("http://{local}"), data_dir = %config.data_dir.display(), "zixun is serving");
     zixun_web::serve(ctx, listener).await?;
+    if let Some(f) = fetcher {
+        let _ = f.await;
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -1,0 +1,165 @@
+//! One HTTP fetch of a feed: conditional GET, compression, bounded redirects, time and size.
+
+use std::time::Duration;
+
+use reqwest::{StatusCode, header, redirect};
+
+/// How a fetch behaves. The defaults are the documented ones.
+#[derive(Debug, Clone)]
+pub struct FetchPolicy {
+    pub connect_timeout: Duration,
+    /// For the whole exchange, body included (a trickling server cannot hold a fetch).
+    pub timeout: Duration,
+    pub max_bytes: u64,
+    pub max_redirects: usize,
+}
+
+impl Default for FetchPolicy {
+    fn default() -> Self {
+        FetchPolicy {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_bytes: 10 * 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
+}
+
+pub const USER_AGENT: &str =
+    concat!("zixun/", env!("CARGO_PKG_VERSION"), " (feed fetcher; +https://example.invalid/zixun)");
+
+/// The validators of the last successful fetch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    NotModified,
+    Body {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+        /// Where the redirects ended: the base for relative links.
+        final_url: String,
+        validators: Validators,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("invalid URL: {0}")]
+    Url(String),
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("redirects: {0}")]
+    Redirect(String),
+    #[error("HTTP status {0}")]
+    Status(u16),
+    #[error("body over the limit of {0} bytes")]
+    TooLarge(u64),
+    #[error("transfer failed: {0}")]
+    Transfer(String),
+}
+
+#[derive(Clone)]
+pub struct FeedFetcher {
+    client: reqwest::Client,
+    policy: FetchPolicy,
+}
+
+impl FeedFetcher {
+    pub fn new(policy: FetchPolicy) -> Result<Self, FetchError> {
+        let max = policy.max_redirects;
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(policy.connect_timeout)
+            .timeout(policy.timeout)
+            .redirect(redirect::Policy::custom(move |attempt| {
+                if attempt.previous().contains(attempt.url()) {
+                    let url = attempt.url().to_string();
+                    attempt.error(format!("redirect loop at {url}"))
+                } else if attempt.previous().len() > max {
+                    attempt.error(format!("more than {max} redirects"))
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .build()
+            .map_err(|e| FetchError::Transfer(e.to_string()))?;
+        Ok(FeedFetcher { client, policy })
+    }
+
+    pub async fn fetch(&self, url: &str, known: &Validators) -> Result<Fetched, FetchError> {
+        let parsed = reqwest::Url::parse(url).map_err(|e| FetchError::Url(format!("{url}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(FetchError::Url(format!("{url}: only http and https are fetched")));
+        }
+        let mut request = self.client.get(parsed).header(
+            header::ACCEPT,
+            "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+        );
+        if let Some(etag) = &known.etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &known.last_modified {
+            request = request.header(header::IF_MODIFIED_SINCE, modified);
+        }
+        let mut response = request.send().await.map_err(|e| self.classify(e))?;
+        let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status(status.as_u16()));
+        }
+        if response.content_length().is_some_and(|n| n > self.policy.max_bytes) {
+            return Err(FetchError::TooLarge(self.policy.max_bytes));
+        }
+        let header_value = |name: header::HeaderName| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        };
+        let content_type = header_value(header::CONTENT_TYPE);
+        let validators =
+            Validators { etag: header_value(header::ETAG), last_modified: header_value(header::LAST_MODIFIED) };
+        let final_url = response.url().to_string();
+        // Counted as it arrives (after decompression): Content-Length may be absent or lie.
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
+            if bytes.len() as u64 + chunk.len() as u64 > self.policy.max_bytes {
+                return Err(FetchError::TooLarge(self.policy.max_bytes));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Body { bytes, content_type, final_url, validators })
+    }
+
+    fn classify(&self, e: reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            FetchError::Timeout(self.policy.timeout)
+        } else if e.is_redirect() {
+            FetchError::Redirect(source_chain(&e))
+        } else if e.is_connect() {
+            FetchError::Connect(source_chain(&e))
+        } else {
+            FetchError::Transfer(source_chain(&e))
+        }
+    }
+}
+
+/// reqwest's own message is terse ("error sending request"); the cause says what happened.
+fn source_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,17 @@
+//! Feeds in: fetch other outlets' RSS/Atom/JSON Feed, decode, parse, sanitize, and store their
+//! entries as syndicated articles through the same preparation as import.
+
+mod decode;
+mod dialect;
+mod fetch;
+mod opml;
+mod parse;
+mod poll;
+mod schedule;
+
+pub use decode::{DecodedFeed, decode_feed};
+pub use fetch::{FeedFetcher, FetchError, FetchPolicy, Fetched, USER_AGENT, Validators};
+pub use opml::{OpmlError, OpmlFeed, parse_opml, write_opml};
+pub use parse::{FeedEntry, FeedError, ParsedFeed, parse_feed};
+pub use poll::{BACKOFF_CEILING_SECS, EntryCounts, FeedPoller, FeedStore, PollReport, next_delay};
+pub use schedule::FeedScheduler;

@@ -1,0 +1,244 @@
+//! One poll of one source: fetch, parse, turn entries into articles through the same
+//! preparation as import, store them, and write the outcome back to the source.
+
+use std::{sync::Arc, time::Instant};
+
+use tokio::sync::Mutex;
+use zixun_core::{SiteClock, html::cut, text::CorpusStats};
+use zixun_store::{FetchRecord, FetchStatus, Source, SourceStore, Store, StoreError};
+
+use super::{
+    fetch::{FeedFetcher, Fetched, Validators},
+    parse::{FeedEntry, parse_feed},
+};
+use crate::{ArticlePreparer, ImportRecord, prepare::PreparedArticle, write::write_prepared};
+
+/// A store that keeps both articles and sources.
+pub trait FeedStore: Store + SourceStore {}
+impl<T: Store + SourceStore> FeedStore for T {}
+
+/// Longest wait after repeated failures (a source that fails for a day is tried every 6 h).
+pub const BACKOFF_CEILING_SECS: i64 = 6 * 3600;
+/// Most tags taken from an entry's categories.
+const MAX_ENTRY_TAGS: usize = 5;
+
+/// What one poll did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollReport {
+    pub source: String,
+    pub outcome: Result<EntryCounts, String>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct EntryCounts {
+    pub not_modified: bool,
+    pub entries: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// (entry, reason) of entries that could not become articles.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for PollReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.outcome {
+            Ok(c) if c.not_modified => write!(f, "{}: not modified ({} ms)", self.source, self.elapsed_ms),
+            Ok(c) => write!(
+                f,
+                "{}: {} entries: {} new, {} updated, {} unchanged, {} skipped ({} ms)",
+                self.source,
+                c.entries,
+                c.inserted,
+                c.updated,
+                c.unchanged,
+                c.skipped.len(),
+                self.elapsed_ms
+            ),
+            Err(e) => write!(f, "{}: error: {e} ({} ms)", self.source, self.elapsed_ms),
+        }
+    }
+}
+
+pub struct FeedPoller {
+    pub store: Arc<dyn FeedStore>,
+    pub fetcher: FeedFetcher,
+    pub preparer: ArticlePreparer,
+    /// The site's document frequencies, loaded once and kept up to date by each write.
+    corpus: Mutex<Option<CorpusStats>>,
+}
+
+impl FeedPoller {
+    pub fn new(store: Arc<dyn FeedStore>, fetcher: FeedFetcher, preparer: ArticlePreparer) -> Self {
+        FeedPoller { store, fetcher, preparer, corpus: Mutex::new(None) }
+    }
+
+    /// Polls `source` once and records the outcome. Only a store failure is an `Err`; a fetch
+    /// or parse failure is recorded against the source and reported.
+    pub async fn poll(&self, source: &Source) -> Result<PollReport, StoreError> {
+        let started = Instant::now();
+        let now = SiteClock::now();
+        let outcome = self.fetch_and_store(source).await;
+        let (status, validators, counts) = match outcome {
+            Ok((counts, validators)) => {
+                let status = if counts.not_modified { FetchStatus::NotModified } else { FetchStatus::Ok };
+                (status, validators, Ok(counts))
+            }
+            Err(PollError::Store(e)) => return Err(e),
+            Err(PollError::Source(reason)) => (FetchStatus::Error(reason.clone()), Validators::default(), Err(reason)),
+        };
+        let failures = if matches!(status, FetchStatus::Error(_)) { source.failures + 1 } else { 0 };
+        let stored = counts.as_ref().map_or(0, |c| (c.inserted + c.updated) as i64);
+        let record = FetchRecord {
+            at: now,
+            status,
+            etag: validators.etag,
+            last_modified: validators.last_modified,
+            stored,
+            next_fetch_at: now + next_delay(source.interval_secs, failures),
+        };
+        self.store.record_fetch(source.id, &record).await?;
+        Ok(PollReport {
+            source: source.name.clone(),
+            outcome: counts,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    async fn fetch_and_store(&self, source: &Source) -> Result<(EntryCounts, Validators), PollError> {
+        let known = Validators { etag: source.etag.clone(), last_modified: source.last_modified.clone() };
+        let fetched = self.fetcher.fetch(&source.url, &known).await.map_err(|e| PollError::Source(e.to_string()))?;
+        let Fetched::Body { bytes, content_type, final_url, validators } = fetched else {
+            return Ok((EntryCounts { not_modified: true, ..EntryCounts::default() }, known));
+        };
+        // One poll at a time analyses and writes: they share the document frequencies.
+        let mut corpus_slot = self.corpus.lock().await;
+        let corpus = match corpus_slot.take() {
+            Some(c) => c,
+            None => self.store.corpus_stats().await?,
+        };
+        let (preparer, owned) = (self.preparer.clone(), source.clone());
+        // Parsing and analysis are CPU work: off the async threads.
+        let joined = tokio::task::spawn_blocking(move || {
+            let parsed = parse_feed(&bytes, content_type.as_deref(), Some(&final_url))
+                .map(|feed| prepare_entries(&preparer, &owned, &feed.entries, &corpus));
+            (parsed, corpus)
+        })
+        .await;
+        // A panic loses the loaded statistics; the next poll loads them again.
+        let (parsed, mut corpus) = joined.map_err(|e| PollError::Source(format!("analysis failed: {e}")))?;
+        let result = match parsed {
+            Err(e) => Err(PollError::Source(e.to_string())),
+            Ok((prepared, counts)) => match write_prepared(self.store.as_ref(), &prepared, &mut corpus).await {
+                Ok(w) => {
+                    for (entry, reason) in &counts.skipped {
+                        tracing::warn!(source = %source.name, entry = %entry, reason = %reason, "feed entry skipped");
+                    }
+                    let counts =
+                        EntryCounts { inserted: w.inserted, updated: w.updated, unchanged: w.unchanged, ..counts };
+                    Ok((counts, validators))
+                }
+                Err(e) => Err(PollError::Store(e)),
+            },
+        };
+        *corpus_slot = Some(corpus);
+        result
+    }
+}
+
+enum PollError {
+    /// The source's fault: recorded against it.
+    Source(String),
+    /// Ours: the poll is not recorded and the caller hears of it.
+    Store(StoreError),
+}
+
+impl From<StoreError> for PollError {
+    fn from(e: StoreError) -> Self {
+        PollError::Store(e)
+    }
+}
+
+/// Entries to prepared articles; an entry that cannot become one is skipped with its reason.
+fn prepare_entries(
+    preparer: &ArticlePreparer,
+    source: &Source,
+    entries: &[FeedEntry],
+    corpus: &CorpusStats,
+) -> (Vec<PreparedArticle>, EntryCounts) {
+    let now = SiteClock::now();
+    let mut counts = EntryCounts { entries: entries.len() as u64, ..EntryCounts::default() };
+    let mut prepared = Vec::with_capacity(entries.len());
+    let mut seen = std::collections::HashSet::new();
+    for e in entries {
+        // The same guid twice in one document: the first wins (feeds list newest first).
+        if !seen.insert(e.guid.clone()) {
+            continue;
+        }
+        let record = entry_record(source, e, now);
+        match record.and_then(|r| preparer.prepare(&r, Some(corpus)).map_err(|e| e.to_string())) {
+            Ok(p) => prepared.push(p),
+            Err(reason) => counts.skipped.push((e.link.clone().unwrap_or_else(|| e.guid.clone()), reason)),
+        }
+    }
+    (prepared, counts)
+}
+
+/// An entry in the import format: the same checks and analysis as any other write.
+fn entry_record(source: &Source, e: &FeedEntry, now: i64) -> Result<ImportRecord, String> {
+    let text = zixun_core::html::html_to_text(&e.html);
+    let title = match (&e.title, text.lines().next()) {
+        (Some(t), _) => t.clone(),
+        (None, Some(first)) => cut(first, 40),
+        (None, None) => return Err("entry has neither a title nor content".into()),
+    };
+    // A headline-only entry (a 快讯 or link feed) is kept as a brief that links to the original.
+    let body_html = if text.trim().is_empty() { format!("<p>{}</p>", zixun_core::html::escape(&title)) } else { e.html.clone() };
+    // A date in the future is the outlet's clock or a typo: it would pin the entry on top.
+    let published_at = e.published.map(|p| p.min(now)).and_then(|p| jiff::Timestamp::from_second(p).ok());
+    Ok(ImportRecord {
+        id: Some(format!("feed:{}:{}", source.id, e.guid)),
+        title,
+        body: None,
+        body_html: Some(body_html),
+        author: e.author.clone(),
+        source: Some(source.name.clone()),
+        url: e.link.clone(),
+        original: Some(false),
+        category: source.category.clone(),
+        tags: e.categories.iter().filter(|c| !c.trim().is_empty()).take(MAX_ENTRY_TAGS).cloned().collect(),
+        published_at: published_at.map(|t| t.to_string()),
+        status: None,
+    })
+}
+
+/// Seconds until the next poll: the interval with ±10% jitter (so sources added together do
+/// not stay in step), doubled for each failure in a row up to [`BACKOFF_CEILING_SECS`].
+pub fn next_delay(interval_secs: i64, failures: i64) -> i64 {
+    let base = if failures == 0 {
+        interval_secs
+    } else {
+        let doubled = interval_secs.saturating_mul(1i64 << failures.clamp(0, 20));
+        doubled.min(BACKOFF_CEILING_SECS.max(interval_secs))
+    };
+    let spread = (base / 10).max(1);
+    (base + fastrand::i64(-spread..=spread)).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_ceiling_with_jitter() {
+        for _ in 0..100 {
+            let d = next_delay(900, 0);
+            assert!((810..=990).contains(&d), "{d}");
+            let d = next_delay(900, 2);
+            assert!((3240..=3960).contains(&d), "{d}");
+            let d = next_delay(900, 30);
+            assert!(d <= BACKOFF_CEILING_SECS * 11 / 10 && d >= BACKOFF_CEILING_SECS * 9 / 10, "{d}");
+        }
+    }
+}
