@@ -209,8 +209,13 @@ fn feed_rs_suite(dir: &Path) -> Tally {
         let expected: Option<Value> =
             std::fs::read_to_string(format!("{stem}.serde.json")).ok().and_then(|t| serde_json::from_str(&t).ok());
         let short = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().to_string();
+        let run = run_parser(bytes, None);
+        // Files without expectations (plain XML samples) only have to come back.
+        if expected.is_none() && !short.contains("invalid") && matches!(run, Run::Parsed(_)) {
+            continue;
+        }
         tally.checked += 1;
-        match (run_parser(bytes, None), expected) {
+        match (run, expected) {
             (Run::Panicked, _) => {
                 tally.crashed += 1;
                 tally.fail("PANIC", &short);

@@ -13,6 +13,9 @@ pub struct DecodedFeed {
     pub encoding: &'static str,
 }
 
+/// zixun serves Chinese sites, whose unlabelled feeds are most often GBK.
+const CHINESE_SITE: Option<&[u8]> = Some(b"cn");
+
 pub fn decode_feed(bytes: &[u8], content_type: Option<&str>) -> DecodedFeed {
     let (text, encoding) = decode_text(bytes, content_type);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -43,7 +46,8 @@ fn decode_text(bytes: &[u8], content_type: Option<&str>) -> (String, &'static st
             if std::str::from_utf8(bytes).is_ok() {
                 return (String::from_utf8_lossy(bytes).into_owned(), UTF_8.name());
             }
-            let guess = guess(bytes);
+            // No TLD hint here: the label already argues for a Latin script.
+            let guess = guess(bytes, None);
             if guess != WINDOWS_1252 {
                 let (text, had_errors) = guess.decode_without_bom_handling(bytes);
                 if !had_errors {
@@ -58,7 +62,7 @@ fn decode_text(bytes: &[u8], content_type: Option<&str>) -> (String, &'static st
             if !had_errors {
                 return (text.into_owned(), enc.name());
             }
-            let guess = guess(bytes);
+            let guess = guess(bytes, CHINESE_SITE);
             let (guessed, guess_errors) = guess.decode_without_bom_handling(bytes);
             if !guess_errors { (guessed.into_owned(), guess.name()) } else { (text.into_owned(), enc.name()) }
         }
@@ -66,18 +70,18 @@ fn decode_text(bytes: &[u8], content_type: Option<&str>) -> (String, &'static st
             if let Ok(text) = std::str::from_utf8(bytes) {
                 return (text.to_string(), UTF_8.name());
             }
-            let guess = guess(bytes);
+            let guess = guess(bytes, CHINESE_SITE);
             let (text, _) = guess.decode_without_bom_handling(bytes);
             (text.into_owned(), guess.name())
         }
     }
 }
 
-fn guess(bytes: &[u8]) -> &'static Encoding {
+/// chardetng's guess; a `tld` of `cn` leans towards GBK when the bytes are ambiguous.
+fn guess(bytes: &[u8], tld: Option<&[u8]>) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    // A Chinese site's feeds: a .cn guess leans towards GBK when the bytes are ambiguous.
-    detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
+    detector.guess(tld, chardetng::Utf8Detection::Allow)
 }
 
 /// `charset` of a Content-Type header value.

@@ -1,6 +1,6 @@
 //! Old dialects the parser does not know, rewritten to ones it does, before parsing: Atom 0.3
-//! (still served by old CMS installs) becomes Atom 1.0, and `<rss>` without a version or with
-//! 0.93/0.94/2.01 is read as RSS 2.0.
+//! (still served by old CMS installs) becomes Atom 1.0, `<rss>` without a version or with
+//! 0.93/0.94/2.01 is read as RSS 2.0, and items an `<rss>` holds without a `<channel>` get one.
 
 use quick_xml::{
     Reader, Writer,
@@ -19,8 +19,36 @@ pub fn upgrade_dialect(text: &str) -> Option<String> {
     let mut atom03_prefix: Option<String> = None;
     let mut changed = false;
     let mut root_seen = false;
+    let mut depth = 0usize;
+    // For an RSS root: whether its first child was seen, and whether a channel was opened for it.
+    let (mut rss_root, mut first_child_seen, mut channel_opened) = (false, false, false);
     loop {
         let event = reader.read_event().ok()?;
+        if rss_root && depth == 1 && !first_child_seen {
+            match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    first_child_seen = true;
+                    if e.name().as_ref() != "channel" {
+                        writer.write_event(Event::Start(BytesStart::new("channel"))).ok()?;
+                        channel_opened = true;
+                        changed = true;
+                    }
+                }
+                Event::End(_) => {
+                    writer.write_event(Event::Empty(BytesStart::new("channel"))).ok()?;
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        if channel_opened && depth == 1 && matches!(event, Event::End(_)) {
+            writer.write_event(Event::End(BytesEnd::new("channel"))).ok()?;
+        }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         let out = match event {
             Event::Eof => break,
             Event::Start(ref e) | Event::Empty(ref e) => {
@@ -28,7 +56,8 @@ pub fn upgrade_dialect(text: &str) -> Option<String> {
                 if !root_seen {
                     root_seen = true;
                     atom03_prefix = atom03_namespace_prefix(e);
-                    if atom03_prefix.is_none() && !needs_rss_version(e) {
+                    rss_root = e.name().as_ref() == "rss";
+                    if atom03_prefix.is_none() && !rss_root && e.local_name().as_ref() != "feed" {
                         return None;
                     }
                 }
@@ -152,6 +181,10 @@ mod tests {
     fn rss_without_version_and_modern_feeds() {
         let up = upgrade_dialect("<rss><channel><title>t</title></channel></rss>").expect("changed");
         assert!(up.starts_with(r#"<rss version="2.0">"#), "{up}");
+        let up = upgrade_dialect(r#"<rss version="2.0"><item><title>t</title></item></rss>"#).expect("changed");
+        assert_eq!(up, r#"<rss version="2.0"><channel><item><title>t</title></item></channel></rss>"#);
+        let up = upgrade_dialect("<rss>\n</rss>").expect("changed");
+        assert!(up.contains("<channel/>"), "{up}");
         assert_eq!(upgrade_dialect(r#"<rss version="2.0"><channel/></rss>"#), None);
         assert_eq!(upgrade_dialect(r#"<feed xmlns="http://www.w3.org/2005/Atom"/>"#), None);
     }

@@ -52,7 +52,7 @@ pub fn parse_feed(bytes: &[u8], content_type: Option<&str>, url: Option<&str>) -
     let text = upgrade_dialect(&decoded.text).unwrap_or(decoded.text);
     let parser = feed_rs::parser::Builder::new().base_uri(url).sanitize_content(false).build();
     let feed = parser.parse(text.as_bytes()).map_err(|e| FeedError::Malformed(e.to_string()))?;
-    let link = alternate_link(&feed.links).map(|l| absolute(&l.href, url));
+    let link = alternate_link(&feed.links).map(|l| absolute(&l.href, url)).or_else(|| permalink(&feed.id));
     let entries = feed.entries.iter().map(|e| entry(e, url)).collect();
     Ok(ParsedFeed { title: feed.title.as_ref().map(plain_text), link, encoding: decoded.encoding, entries })
 }
@@ -60,7 +60,7 @@ pub fn parse_feed(bytes: &[u8], content_type: Option<&str>, url: Option<&str>) -
 fn entry(e: &Entry, feed_url: Option<&str>) -> FeedEntry {
     let base = e.base.as_deref().map(|b| absolute(b, feed_url));
     let base = base.as_deref().or(feed_url);
-    let link = alternate_link(&e.links).map(|l| absolute(&l.href, base));
+    let link = alternate_link(&e.links).map(|l| absolute(&l.href, base)).or_else(|| permalink(&e.id));
     // Relative URLs in the content are relative to the entry's base, else to its page.
     let content_base = e.base.as_deref().map(|_| base).unwrap_or(link.as_deref().or(base));
     let html = match (&e.content, &e.summary) {
@@ -115,6 +115,12 @@ fn text_to_html(text: &str) -> String {
 /// The entry's own page: rel="alternate" or no rel, else the first link.
 fn alternate_link(links: &[Link]) -> Option<&Link> {
     links.iter().find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate")).or_else(|| links.first())
+}
+
+/// An id that is a web address doubles as the link (RSS guid isPermaLink, Atom id URLs).
+fn permalink(id: &str) -> Option<String> {
+    let id = id.trim();
+    (id.starts_with("http://") || id.starts_with("https://")).then(|| id.to_string())
 }
 
 fn absolute(href: &str, base: Option<&str>) -> String {
