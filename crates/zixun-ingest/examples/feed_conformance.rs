@@ -81,14 +81,17 @@ fn norm(s: &str) -> String {
 }
 
 fn read_jsonl(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
+    std::fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
 
-fn compare(tally: &mut Tally, file: &str, ours: &ParsedFeed, title: Option<&str>, link: Option<&str>, entries: &[Value]) {
+fn compare(
+    tally: &mut Tally,
+    file: &str,
+    ours: &ParsedFeed,
+    title: Option<&str>,
+    link: Option<&str>,
+    entries: &[Value],
+) {
     let mut ok = true;
     if let Some(t) = title
         && ours.title.as_deref().map(norm) != Some(norm(t))
@@ -229,7 +232,9 @@ fn feed_rs_suite(dir: &Path) -> Tally {
                 Ok(_) => tally.fail("invalid feed accepted", &short),
             },
             (Run::Parsed(Ok(_)), None) => tally.passed += 1,
-            (Run::Parsed(Err(e)), _) => tally.fail(format!("not parsed: {}", e.chars().take(60).collect::<String>()), &short),
+            (Run::Parsed(Err(e)), _) => {
+                tally.fail(format!("not parsed: {}", e.chars().take(60).collect::<String>()), &short)
+            }
             (Run::Parsed(Ok(ours)), Some(want)) => {
                 let title = want.pointer("/title/content").and_then(Value::as_str);
                 let links = want.get("links").and_then(Value::as_array).cloned().unwrap_or_default();

@@ -87,6 +87,11 @@ pub trait Store: Send + Sync {
     /// Published articles with the most views of all time (the hot list's fallback).
     async fn most_viewed(&self, limit: u32) -> Result<Vec<ArticleSummary>>;
     async fn count_published(&self) -> Result<i64>;
+    /// Published stories (copies not counted) by month of publication (UTC), newest first:
+    /// the month as `YYYY-MM`, how many, and the latest `updated_at` among them.
+    async fn published_months(&self) -> Result<Vec<(String, i64, i64)>>;
+    /// `(id, updated_at)` of published stories published in `[from, to)`, newest first.
+    async fn published_between(&self, from: i64, to: i64, limit: u32) -> Result<Vec<(i64, i64)>>;
     /// Categories with their published article counts, biggest first.
     async fn categories(&self) -> Result<Vec<(String, i64)>>;
     /// The highest `seq` written so far.

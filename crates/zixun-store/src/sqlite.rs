@@ -179,8 +179,10 @@ async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Res
         .bind(key)
         .fetch_optional(&mut *tx)
         .await?;
-    row.map(|r| Ok(Existing { id: r.try_get("id")?, same: r.try_get("same")?, published_at: r.try_get("published_at")? }))
-        .transpose()
+    row.map(|r| {
+        Ok(Existing { id: r.try_get("id")?, same: r.try_get("same")?, published_at: r.try_get("published_at")? })
+    })
+    .transpose()
 }
 
 fn parse_list(row: &SqliteRow, col: &'static str) -> Result<Vec<String>> {
@@ -369,6 +371,29 @@ impl Store for SqliteStore {
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter().map(summary_from_row).collect()
+    }
+
+    async fn published_months(&self) -> Result<Vec<(String, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT strftime('%Y-%m', published_at, 'unixepoch') AS month, COUNT(*) AS n, MAX(updated_at) AS last \
+             FROM articles WHERE status = 'published' AND copy_of IS NULL GROUP BY month ORDER BY month DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("month")?, r.try_get("n")?, r.try_get("last")?))).collect()
+    }
+
+    async fn published_between(&self, from: i64, to: i64, limit: u32) -> Result<Vec<(i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT id, updated_at FROM articles WHERE status = 'published' AND copy_of IS NULL \
+             AND published_at >= ? AND published_at < ? ORDER BY published_at DESC, id DESC LIMIT ?",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("updated_at")?))).collect()
     }
 
     async fn count_published(&self) -> Result<i64> {

@@ -74,6 +74,12 @@ impl PageError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         PageError { status: StatusCode::BAD_REQUEST, message: message.into() }
     }
+
+    /// A bug on our side: logged with `detail`, shown as a plain error page.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "page failed");
+        PageError { status: StatusCode::INTERNAL_SERVER_ERROR, message: "页面生成出错".into() }
+    }
 }
 
 impl IntoResponse for PageError {

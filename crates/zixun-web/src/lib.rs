@@ -6,6 +6,7 @@ mod api;
 mod cache;
 mod context;
 mod error;
+mod feeds;
 mod hot;
 mod metrics;
 mod ops;
@@ -31,6 +32,7 @@ pub fn router(ctx: Ctx) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .merge(feeds::router())
         .merge(ops::router())
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(ctx.clone(), error::render_error_pages))

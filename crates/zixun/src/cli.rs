@@ -111,7 +111,11 @@ pub fn parse_interval(s: &str) -> Result<i64, String> {
         "d" => n * 86400,
         _ => return Err(format!("unknown unit {unit:?} in {s:?} (use s, m, h or d)")),
     };
-    if secs < 60 { Err(format!("{s:?} is under a minute; outlets do not like being polled that often")) } else { Ok(secs) }
+    if secs < 60 {
+        Err(format!("{s:?} is under a minute; outlets do not like being polled that often"))
+    } else {
+        Ok(secs)
+    }
 }
 
 #[derive(Debug, Subcommand)]

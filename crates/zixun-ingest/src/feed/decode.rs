@@ -169,8 +169,7 @@ mod tests {
 
     #[test]
     fn declared_gbk_and_gb18030_and_big5() {
-        for (enc, label) in
-            [(encoding_rs::GBK, "gbk"), (encoding_rs::GBK, "gb2312"), (encoding_rs::GB18030, "gb18030")]
+        for (enc, label) in [(encoding_rs::GBK, "gbk"), (encoding_rs::GBK, "gb2312"), (encoding_rs::GB18030, "gb18030")]
         {
             let d = decode_feed(&encoded(enc, label), None);
             assert!(d.text.contains("中文资讯频道"), "{label}: {}", d.text);

@@ -92,7 +92,10 @@ fn atom03_namespace_prefix(root: &BytesStart) -> Option<String> {
 
 fn needs_rss_version(root: &BytesStart) -> bool {
     root.name().as_ref() == "rss"
-        && !root.attributes().flatten().any(|a| a.key.as_ref() == "version" && matches!(a.value.trim(), "2.0" | "0.91" | "0.92"))
+        && !root
+            .attributes()
+            .flatten()
+            .any(|a| a.key.as_ref() == "version" && matches!(a.value.trim(), "2.0" | "0.91" | "0.92"))
 }
 
 /// Atom 0.3 element names with an Atom 1.0 equivalent.

@@ -119,9 +119,8 @@ impl FeedFetcher {
         if response.content_length().is_some_and(|n| n > self.policy.max_bytes) {
             return Err(FetchError::TooLarge(self.policy.max_bytes));
         }
-        let header_value = |name: header::HeaderName| {
-            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-        };
+        let header_value =
+            |name: header::HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let content_type = header_value(header::CONTENT_TYPE);
         let validators =
             Validators { etag: header_value(header::ETAG), last_modified: header_value(header::LAST_MODIFIED) };

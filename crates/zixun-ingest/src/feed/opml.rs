@@ -28,10 +28,9 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
     // The title of each open folder outline (None for an open feed outline).
     let mut folders: Vec<Option<String>> = Vec::new();
     loop {
-        let event = reader.read_event().map_err(|e| OpmlError::Xml {
-            position: reader.buffer_position(),
-            reason: e.to_string(),
-        })?;
+        let event = reader
+            .read_event()
+            .map_err(|e| OpmlError::Xml { position: reader.buffer_position(), reason: e.to_string() })?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) if e.local_name().as_ref() == "outline" => {
                 let attr = |name: &str| {
@@ -112,12 +111,22 @@ mod tests {
 <outline text="no feed here"/></body></opml>"#;
         let feeds = parse_opml(opml).expect("parse");
         assert_eq!(feeds.len(), 3);
-        assert_eq!(feeds[0], OpmlFeed { name: "财联社".into(), url: "https://cls.example/rss".into(), category: Some("财经".into()) });
+        assert_eq!(
+            feeds[0],
+            OpmlFeed {
+                name: "财联社".into(), url: "https://cls.example/rss".into(), category: Some("财经".into())
+            }
+        );
         assert_eq!(feeds[1].name, "证券之星 & 快讯");
         assert_eq!(feeds[2].category.as_deref(), Some("能源"));
         let sources: Vec<NewSource> = feeds
             .iter()
-            .map(|f| NewSource { name: f.name.clone(), url: f.url.clone(), category: f.category.clone(), interval_secs: 900 })
+            .map(|f| NewSource {
+                name: f.name.clone(),
+                url: f.url.clone(),
+                category: f.category.clone(),
+                interval_secs: 900,
+            })
             .collect();
         let again = parse_opml(&write_opml("zixun", &sources)).expect("reparse");
         assert_eq!(again, feeds);

@@ -194,7 +194,8 @@ fn entry_record(source: &Source, e: &FeedEntry, now: i64) -> Result<ImportRecord
         (None, None) => return Err("entry has neither a title nor content".into()),
     };
     // A headline-only entry (a 快讯 or link feed) is kept as a brief that links to the original.
-    let body_html = if text.trim().is_empty() { format!("<p>{}</p>", zixun_core::html::escape(&title)) } else { e.html.clone() };
+    let body_html =
+        if text.trim().is_empty() { format!("<p>{}</p>", zixun_core::html::escape(&title)) } else { e.html.clone() };
     // A date in the future is the outlet's clock or a typo: it would pin the entry on top.
     let published_at = e.published.map(|p| p.min(now)).and_then(|p| jiff::Timestamp::from_second(p).ok());
     Ok(ImportRecord {
@@ -238,7 +239,7 @@ mod tests {
             let d = next_delay(900, 2);
             assert!((3240..=3960).contains(&d), "{d}");
             let d = next_delay(900, 30);
-            assert!(d <= BACKOFF_CEILING_SECS * 11 / 10 && d >= BACKOFF_CEILING_SECS * 9 / 10, "{d}");
+            assert!((BACKOFF_CEILING_SECS * 9 / 10..=BACKOFF_CEILING_SECS * 11 / 10).contains(&d), "{d}");
         }
     }
 }

@@ -6,6 +6,7 @@ use axum::{
     response::Response,
 };
 use minijinja::{context, value::Serde};
+use serde_json::json;
 use zixun_core::{Article, ArticleStatus};
 
 use super::{ListItem, cached};
@@ -80,9 +81,40 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<String, PageError> {
                 summary => a.summary.clone(),
                 body_html => minijinja::Value::from_safe_string(a.body_html.clone()),
             },
+            json_ld => Serde(json_ld(ctx, a, &canonical)),
             canonical => canonical,
             related => Serde(related),
             hot => Serde(hot),
         },
     )?)
+}
+
+/// schema.org `NewsArticle` for search engines (rendered with `tojson`, which escapes `<` and
+/// `&`, so no text can close the script element).
+fn json_ld(ctx: &AppContext, a: &Article, canonical: &str) -> serde_json::Value {
+    let author = match (&a.author, &a.source_name) {
+        (Some(name), _) => json!([{ "@type": "Person", "name": name }]),
+        (None, Some(outlet)) => json!([{ "@type": "Organization", "name": outlet }]),
+        (None, None) => json!([{ "@type": "Organization", "name": ctx.config.site_name }]),
+    };
+    let mut doc = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": a.title,
+        "description": a.summary,
+        "datePublished": ctx.clock.rfc3339(a.published_at),
+        "dateModified": ctx.clock.rfc3339(a.updated_at.max(a.published_at)),
+        "author": author,
+        "publisher": { "@type": "Organization", "name": ctx.config.site_name },
+        "mainEntityOfPage": canonical,
+        "inLanguage": "zh-CN",
+        "keywords": a.keywords.iter().chain(&a.tags).cloned().collect::<Vec<_>>().join(","),
+    });
+    if let Some(section) = &a.category {
+        doc["articleSection"] = json!(section);
+    }
+    if let Some(original) = a.source_url.as_ref().filter(|_| !a.original) {
+        doc["isBasedOn"] = json!(original);
+    }
+    doc
 }

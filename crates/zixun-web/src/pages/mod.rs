@@ -73,11 +73,26 @@ impl ListItem {
     }
 }
 
-/// Serves `key` from the page cache, or renders it with `render` and caches it.
+/// Serves the HTML page `key` from the page cache, or renders it with `render` and caches it.
 pub async fn cached<F, Fut>(
     ctx: &AppContext,
     key: String,
     headers: &HeaderMap,
+    render: F,
+) -> Result<Response, PageError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<String, PageError>>,
+{
+    cached_as(ctx, key, headers, "text/html; charset=utf-8", render).await
+}
+
+/// [`cached`] for any text document (feeds, sitemaps, robots.txt).
+pub async fn cached_as<F, Fut>(
+    ctx: &AppContext,
+    key: String,
+    headers: &HeaderMap,
+    content_type: &'static str,
     render: F,
 ) -> Result<Response, PageError>
 where
@@ -89,7 +104,7 @@ where
         return Ok(page.respond(headers, true));
     }
     ctx.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
-    let page = Arc::new(CachedPage::new(render().await?, "text/html; charset=utf-8"));
+    let page = Arc::new(CachedPage::new(render().await?, content_type));
     ctx.cache.insert(key, page.clone());
     Ok(page.respond(headers, false))
 }

@@ -99,7 +99,11 @@ async fn list(config: &Config, store: &impl SourceStore) -> Result<()> {
             Some(at) => format!("{} {}", clock.format(at), s.last_status.as_deref().unwrap_or("")),
             None => "never fetched".into(),
         };
-        let next = if s.next_fetch_at <= now { "due now".into() } else { format!("next in {}", interval_text(s.next_fetch_at - now)) };
+        let next = if s.next_fetch_at <= now {
+            "due now".into()
+        } else {
+            format!("next in {}", interval_text(s.next_fetch_at - now))
+        };
         println!("{}  <{}>", s.name, s.url);
         println!(
             "    category {} · every {} · last {} · {} · {} entries · {} errors",

@@ -49,7 +49,8 @@ impl Portal {
             .spawn()
             .expect("spawn zixun serve");
         let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::builder().no_proxy().build().expect("client");
+        // Raw bodies: the tests look at the encodings zixun serves.
+        let client = reqwest::Client::builder().no_proxy().no_gzip().no_brotli().build().expect("client");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(r) = client.get(format!("{base}/healthz")).send().await

@@ -1,0 +1,28 @@
+//! Feeds out: RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the site and each category, sitemaps
+//! (with a Google News sitemap of the last 48 hours), and robots.txt pointing at them.
+
+mod sitemap;
+mod syndication;
+
+use axum::{Router, routing::get};
+
+use crate::Ctx;
+
+pub fn router() -> Router<Ctx> {
+    Router::new()
+        .route("/rss.xml", get(syndication::site_rss))
+        .route("/atom.xml", get(syndication::site_atom))
+        .route("/feed.json", get(syndication::site_json))
+        .route("/c/{name}/rss.xml", get(syndication::category_rss))
+        .route("/c/{name}/atom.xml", get(syndication::category_atom))
+        .route("/c/{name}/feed.json", get(syndication::category_json))
+        .route("/sitemap.xml", get(sitemap::sitemap))
+        .route("/sitemaps/{month}", get(sitemap::month_sitemap))
+        .route("/news-sitemap.xml", get(sitemap::news_sitemap))
+        .route("/robots.txt", get(sitemap::robots))
+}
+
+/// The absolute address of a path on this site.
+fn absolute(ctx: &crate::AppContext, path: &str) -> String {
+    format!("{}{path}", ctx.config.base_url.trim_end_matches('/'))
+}
