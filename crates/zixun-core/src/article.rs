@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::newsroom::{Owned, Workflow};
+
 /// Whether readers can see an article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -31,6 +33,8 @@ impl ArticleStatus {
 /// (import, feed, editor, API). The store assigns `id`, `seq` and `updated_at`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArticleDraft {
+    /// The stored article this draft replaces (an edit in the newsroom); the first upsert key.
+    pub id: Option<i64>,
     /// The id the article has outside zixun (import id, feed guid); the upsert key.
     pub ext_id: Option<String>,
     pub title: String,
@@ -54,6 +58,12 @@ pub struct ArticleDraft {
     pub keywords: Vec<String>,
     pub simhash: u64,
     pub status: ArticleStatus,
+    /// The newsroom account that wrote it (kept on later edits by others).
+    pub owner_id: Option<i64>,
+    /// Its newsroom state; `None` follows `status` (imports, feeds).
+    pub workflow: Option<Workflow>,
+    /// When a scheduled article goes out (Unix seconds).
+    pub publish_at: Option<i64>,
 }
 
 /// A stored article with everything a page or the API shows.
@@ -80,6 +90,15 @@ pub struct Article {
     pub seq: i64,
     /// The story head this article is a near-duplicate of (hidden from lists).
     pub copy_of: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub workflow: Workflow,
+    pub publish_at: Option<i64>,
+}
+
+impl Article {
+    pub fn owned(&self) -> Owned {
+        Owned { owner_id: self.owner_id, workflow: self.workflow }
+    }
 }
 
 /// The fields a list item needs (lists never load bodies).

@@ -5,6 +5,7 @@
 pub mod article;
 pub mod eval;
 pub mod html;
+pub mod newsroom;
 pub mod rank;
 pub mod story;
 pub mod text;

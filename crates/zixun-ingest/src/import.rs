@@ -120,7 +120,7 @@ impl Importer<'_> {
                 }
             }
         }
-        let counts = write_prepared(self.store, &prepared, corpus).await?;
+        let (counts, _) = write_prepared(self.store, &prepared, corpus).await?;
         report.inserted += counts.inserted;
         report.updated += counts.updated;
         report.unchanged += counts.unchanged;

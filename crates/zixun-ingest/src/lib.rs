@@ -6,8 +6,10 @@ mod import;
 mod prepare;
 mod record;
 mod write;
+mod writer;
 
 pub use import::{ImportError, ImportReport, Importer};
 pub use prepare::{ArticlePreparer, PrepareError};
 pub use record::{ImportRecord, RecordError};
 pub use write::{WriteCounts, write_prepared};
+pub use writer::{ArticleWriter, DraftFields, WriteError, Written};

@@ -24,6 +24,7 @@ pub enum PrepareError {
 }
 
 /// A draft with the terms that count towards the corpus's document frequencies.
+#[derive(Clone)]
 pub struct PreparedArticle {
     pub draft: ArticleDraft,
     pub terms: HashSet<String>,
@@ -70,6 +71,7 @@ impl ArticlePreparer {
         // Syndicated unless said otherwise when it names a source; original otherwise.
         let original = r.original.unwrap_or(r.source.is_none());
         let draft = ArticleDraft {
+            id: None,
             ext_id: r.id.clone(),
             title: r.title.clone(),
             author: r.author.clone(),
@@ -86,6 +88,9 @@ impl ArticlePreparer {
             body_html,
             body_text,
             status,
+            owner_id: None,
+            workflow: None,
+            publish_at: None,
         };
         Ok(PreparedArticle { draft, terms: analysis.terms })
     }

@@ -17,15 +17,15 @@ pub struct WriteCounts {
 }
 
 /// Upserts `prepared` in one transaction; `corpus` (the caller's copy) and the stored document
-/// frequencies learn the terms of inserted articles.
+/// frequencies learn the terms of inserted articles. Returns the counts and each outcome.
 pub async fn write_prepared(
     store: &dyn Store,
     prepared: &[PreparedArticle],
     corpus: &mut CorpusStats,
-) -> Result<WriteCounts, StoreError> {
+) -> Result<(WriteCounts, Vec<UpsertOutcome>), StoreError> {
     let mut counts = WriteCounts::default();
     if prepared.is_empty() {
-        return Ok(counts);
+        return Ok((counts, Vec::new()));
     }
     let drafts: Vec<_> = prepared.iter().map(|p| p.draft.clone()).collect();
     let outcomes = store.upsert(&drafts).await?;
@@ -46,5 +46,5 @@ pub async fn write_prepared(
     if counts.inserted > 0 {
         store.add_corpus_terms(counts.inserted, &df_delta).await?;
     }
-    Ok(counts)
+    Ok((counts, outcomes))
 }

@@ -1,8 +1,10 @@
 //! zixun-store: the [`Store`] trait that every backend implements, and the SQLite backend.
 
 mod error;
+mod newsroom;
 mod sources;
 mod sqlite;
+mod sqlite_newsroom;
 mod sqlite_sources;
 
 use std::collections::HashMap;
@@ -11,6 +13,7 @@ use async_trait::async_trait;
 use zixun_core::{Article, ArticleDraft, ArticleSummary, text::CorpusStats};
 
 pub use error::StoreError;
+pub use newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User};
 pub use sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore};
 pub use sqlite::SqliteStore;
 

@@ -9,6 +9,7 @@ use sqlx::{
 };
 use zixun_core::{
     Article, ArticleDraft, ArticleStatus, ArticleSummary,
+    newsroom::Workflow,
     story::{StoryCandidate, StoryPolicy, bands, heads_to_adopt, story_head},
     text::CorpusStats,
     time::SiteClock,
@@ -140,6 +141,9 @@ fn bind_draft<'q>(
         .bind(json_list(&d.keywords))
         .bind(d.simhash as i64)
         .bind(d.status.as_str())
+        .bind(d.owner_id)
+        .bind(d.workflow.map(Workflow::as_str))
+        .bind(d.publish_at)
         .bind(seq)
 }
 
@@ -152,18 +156,24 @@ struct Existing {
 /// The stored article a draft updates (by `ext_id`, else `source_url`), and whether the draft
 /// would change nothing a reader sees.
 async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Result<Option<Existing>> {
-    let (key_column, key) = match (&d.ext_id, &d.source_url) {
-        (Some(ext), _) => ("ext_id", ext),
-        (None, Some(url)) => ("source_url", url),
-        (None, None) => return Ok(None),
+    let id_key;
+    let (key_column, key) = match (d.id, &d.ext_id, &d.source_url) {
+        (Some(id), _, _) => {
+            id_key = id.to_string();
+            ("id", &id_key)
+        }
+        (None, Some(ext), _) => ("ext_id", ext),
+        (None, None, Some(url)) => ("source_url", url),
+        (None, None, None) => return Ok(None),
     };
     let sql = format!(
         "SELECT id, (title IS ? AND author IS ? AND source_name IS ? AND source_url IS ? AND original = ? \
-         AND category IS ? AND tags = ? AND (published_at = ? OR NOT ?) AND body_html = ? AND status = ?) AS same, \
+         AND category IS ? AND tags = ? AND (published_at = ? OR NOT ?) AND body_html = ? AND status = ? \
+         AND workflow IS ? AND publish_at IS ?) AS same, \
          published_at \
          FROM articles WHERE {key_column} = ? ORDER BY id LIMIT 1"
     );
-    // `key_column` is one of two fixed names, never input.
+    // `key_column` is one of three fixed names, never input.
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&d.title)
         .bind(&d.author)
@@ -176,6 +186,8 @@ async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Res
         .bind(d.published_at_given)
         .bind(&d.body_html)
         .bind(d.status.as_str())
+        .bind(d.workflow.map(Workflow::as_str))
+        .bind(d.publish_at)
         .bind(key)
         .fetch_optional(&mut *tx)
         .await?;
@@ -213,6 +225,13 @@ fn article_from_row(row: &SqliteRow) -> Result<Article> {
         views: row.try_get("views")?,
         seq: row.try_get("seq")?,
         copy_of: row.try_get("copy_of")?,
+        owner_id: row.try_get("owner_id")?,
+        workflow: match row.try_get::<Option<String>, _>("workflow")? {
+            Some(w) => Workflow::parse(&w).ok_or(StoreError::Corrupt { field: "workflow", reason: w.clone() })?,
+            None if status == "published" => Workflow::Published,
+            None => Workflow::Draft,
+        },
+        publish_at: row.try_get("publish_at")?,
     })
 }
 
@@ -267,7 +286,8 @@ impl Store for SqliteStore {
                         sqlx::query(
                             "UPDATE articles SET ext_id = ?, title = ?, author = ?, source_name = ?, source_url = ?, \
                              original = ?, category = ?, tags = ?, published_at = ?, updated_at = ?, body_html = ?, \
-                             body_text = ?, summary = ?, keywords = ?, simhash = ?, status = ?, seq = ? WHERE id = ?",
+                             body_text = ?, summary = ?, keywords = ?, simhash = ?, status = ?, \
+                             owner_id = COALESCE(owner_id, ?), workflow = ?, publish_at = ?, seq = ? WHERE id = ?",
                         ),
                         d,
                         now,
@@ -283,8 +303,9 @@ impl Store for SqliteStore {
                     let row = bind_draft(
                         sqlx::query(
                             "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, category, \
-                             tags, published_at, updated_at, body_html, body_text, summary, keywords, simhash, status, seq) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                             tags, published_at, updated_at, body_html, body_text, summary, keywords, simhash, status, owner_id, \
+                             workflow, publish_at, seq) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         ),
                         d,
                         now,

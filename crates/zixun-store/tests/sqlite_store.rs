@@ -7,6 +7,7 @@ use zixun_store::{Cursor, ListFilter, SqliteStore, Store, UpsertOutcome};
 
 fn draft(ext: Option<&str>, url: Option<&str>, title: &str, at: i64) -> ArticleDraft {
     ArticleDraft {
+        id: None,
         ext_id: ext.map(String::from),
         title: title.into(),
         author: Some("作者".into()),
@@ -23,6 +24,9 @@ fn draft(ext: Option<&str>, url: Option<&str>, title: &str, at: i64) -> ArticleD
         keywords: vec!["芯片".into(), "算力".into()],
         simhash: u64::MAX - 1,
         status: ArticleStatus::Published,
+        owner_id: None,
+        workflow: None,
+        publish_at: None,
     }
 }
 

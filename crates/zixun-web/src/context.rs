@@ -9,8 +9,8 @@ use zixun_search::SearchIndex;
 use zixun_store::Store;
 
 use crate::{
-    cache::PageCache, error::BackgroundError, hot::HotList, metrics::Metrics, related::RelatedFinder, theme::Theme,
-    trending::TrendingList, views::ViewCounter,
+    cache::PageCache, error::BackgroundError, hot::HotList, metrics::Metrics, newsroom::Newsroom,
+    related::RelatedFinder, theme::Theme, trending::TrendingList, views::ViewCounter,
 };
 
 /// Settings of the web layer (the binary reads them from config).
@@ -58,6 +58,7 @@ pub struct AppContext {
     /// Categories and their counts, for the navigation of every page.
     pub categories: RwLock<Arc<Vec<(String, i64)>>>,
     pub shutdown: watch::Sender<bool>,
+    pub newsroom: Newsroom,
 }
 
 impl AppContext {
@@ -68,6 +69,7 @@ impl AppContext {
         clock: SiteClock,
         config: WebConfig,
         theme: Theme,
+        newsroom: Newsroom,
     ) -> Self {
         AppContext {
             cache: PageCache::new(config.page_cache_ttl),
@@ -78,6 +80,7 @@ impl AppContext {
             metrics: Metrics::default(),
             categories: RwLock::new(Arc::new(Vec::new())),
             shutdown: watch::channel(false).0,
+            newsroom,
             store,
             search,
             analyzer,
@@ -99,6 +102,23 @@ impl AppContext {
         self.related.invalidate_all();
         *self.categories.write() = Arc::new(self.store.categories().await?);
         self.metrics.set_articles(self.store.count_published().await?);
+        Ok(())
+    }
+
+    /// Publishes the scheduled articles due at `now` and records each in the audit log.
+    pub async fn publish_scheduled(&self, now: i64) -> Result<(), BackgroundError> {
+        for id in self.newsroom.store.publish_due(now).await? {
+            let entry = zixun_store::NewAudit {
+                at: now,
+                user_id: None,
+                user_name: "定时发布".into(),
+                action: "publish".into(),
+                article_id: Some(id),
+                detail: "scheduled".into(),
+            };
+            self.newsroom.store.audit(&entry).await?;
+            tracing::info!(id, "scheduled article published");
+        }
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use serde_json::json;
 use zixun_search::SearchError;
 use zixun_store::StoreError;
 
-use crate::Ctx;
+use crate::{Ctx, newsroom::EditError};
 
 /// An error of the JSON API: `{"error": {"code": "…", "message": "…"}}`.
 #[derive(Debug)]
@@ -19,21 +19,41 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// The request field at fault, for validation errors.
+    pub field: Option<&'static str>,
 }
 
 impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, code, message: message.into() }
+        ApiError { status: StatusCode::BAD_REQUEST, code, message: message.into(), field: None }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into() }
+        ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into(), field: None }
+    }
+
+    pub fn unauthorized() -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: "需要有效的 API 令牌（Authorization: Bearer …）".into(),
+            field: None,
+        }
+    }
+
+    /// A field that is present but not acceptable (422), or malformed (400), named.
+    pub fn invalid(status: StatusCode, field: &'static str, message: impl Into<String>) -> Self {
+        ApiError { status, code: "invalid_field", message: message.into(), field: Some(field) }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response()
+        let mut error = json!({"code": self.code, "message": self.message});
+        if let Some(f) = self.field {
+            error["field"] = json!(f);
+        }
+        (self.status, Json(json!({ "error": error }))).into_response()
     }
 }
 
@@ -44,6 +64,7 @@ impl From<StoreError> for ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             code: "store_unavailable",
             message: "存储暂时不可用，请稍后再试".into(),
+            field: None,
         }
     }
 }
@@ -55,7 +76,34 @@ impl From<SearchError> for ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             code: "search_unavailable",
             message: "搜索暂时不可用，请稍后再试".into(),
+            field: None,
         }
+    }
+}
+
+impl From<EditError> for ApiError {
+    fn from(e: EditError) -> Self {
+        match e {
+            EditError::Forbidden(f) => {
+                ApiError { status: StatusCode::FORBIDDEN, code: "forbidden", message: f.to_string(), field: None }
+            }
+            EditError::NotFound => ApiError::not_found("文章不存在"),
+            EditError::Invalid { field, message } => {
+                ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, field, message)
+            }
+            EditError::Store(s) => s.into(),
+            EditError::Write(w) => {
+                tracing::error!(error = %w, "newsroom write failed");
+                ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, code: "write_failed", message: w, field: None }
+            }
+        }
+    }
+}
+
+impl From<EditError> for PageError {
+    fn from(e: EditError) -> Self {
+        let api = ApiError::from(e);
+        PageError { status: api.status, message: api.message }
     }
 }
 

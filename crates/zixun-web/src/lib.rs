@@ -9,6 +9,7 @@ mod error;
 mod feeds;
 mod hot;
 mod metrics;
+pub mod newsroom;
 mod ops;
 mod pages;
 mod related;
@@ -18,9 +19,10 @@ mod views;
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{Router, middleware};
+use axum::{Router, extract::DefaultBodyLimit, middleware};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use zixun_core::SiteClock;
 
 pub use context::{AppContext, WebConfig};
 pub use theme::Theme;
@@ -28,14 +30,20 @@ pub use views::is_crawler;
 
 pub type Ctx = Arc<AppContext>;
 
+/// Largest request body outside image uploads (an article as JSON or a form).
+pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+
 pub fn router(ctx: Ctx) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api::router())
         .merge(feeds::router())
+        .merge(newsroom::router(ctx.newsroom.config.upload_max_bytes))
         .merge(ops::router())
         .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(middleware::from_fn_with_state(ctx.clone(), error::render_error_pages))
+        .layer(middleware::from_fn(newsroom::security_headers))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(ctx.clone(), metrics::track))
         .layer(TraceLayer::new_for_http())
@@ -72,6 +80,9 @@ pub fn spawn_background(ctx: Ctx) -> Vec<JoinHandle<()>> {
         every(ctx.config.hot_refresh_interval, ctx.clone(), "refresh hot list", |c| {
             Box::pin(async move { c.hot.refresh(&c).await })
         }),
+        every(Duration::from_secs(1), ctx.clone(), "publish scheduled articles", |c| {
+            Box::pin(async move { c.publish_scheduled(SiteClock::now()).await })
+        }),
     ]
 }
 
@@ -83,7 +94,8 @@ pub async fn serve(ctx: Ctx, listener: TcpListener) -> std::io::Result<()> {
     let mut shutdown = ctx.shutdown.subscribe();
     let app = router(ctx.clone());
     let tasks = spawn_background(ctx.clone());
-    axum::serve(listener, app)
+    // The peer address feeds login throttling.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             let _ = shutdown.changed().await;
         })

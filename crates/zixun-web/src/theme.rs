@@ -13,6 +13,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../theme/templates/search.html")),
     ("error.html", include_str!("../theme/templates/error.html")),
     ("hot.html", include_str!("../theme/templates/hot.html")),
+    ("admin_nav.html", include_str!("../theme/templates/admin_nav.html")),
+    ("admin_login.html", include_str!("../theme/templates/admin_login.html")),
+    ("admin_list.html", include_str!("../theme/templates/admin_list.html")),
+    ("admin_edit.html", include_str!("../theme/templates/admin_edit.html")),
+    ("admin_uploaded.html", include_str!("../theme/templates/admin_uploaded.html")),
+    ("admin_audit.html", include_str!("../theme/templates/admin_audit.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] =

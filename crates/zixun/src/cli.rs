@@ -40,6 +40,15 @@ pub enum Command {
     /// Outlets whose feeds (RSS, Atom, JSON Feed) zixun polls and republishes with credit.
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// Newsroom accounts: authors write and submit, editors publish, admins also manage.
+    ///
+    /// The first admin is made here, never through the web. Passwords are asked on the
+    /// terminal, or read from the first line of standard input when it is not a terminal.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// API tokens for `POST/PUT/DELETE /api/articles` (Authorization: Bearer …).
+    #[command(subcommand)]
+    Tokens(TokensCommand),
     /// Poll every source (or one) once now, whatever its schedule, and report each.
     ///
     /// `zixun serve` polls on each source's own interval by itself; this is for cron jobs,
@@ -52,6 +61,42 @@ pub enum Command {
     /// Quality evaluations.
     #[command(subcommand)]
     Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add an account: `zixun users add 王编辑 --role editor`
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["admin", "editor", "author"])]
+        role: String,
+    },
+    /// Name, role, whether disabled.
+    List,
+    /// Set a new password (ends the user's sessions).
+    Passwd { name: String },
+    /// Disable an account (ends its sessions; its tokens stop working), or enable it again.
+    Disable {
+        name: String,
+        #[arg(long)]
+        enable: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Make a token for a user; it is printed once, on standard output, and kept only as a hash.
+    Add {
+        #[arg(long)]
+        user: String,
+        /// What the token is for (shown in `tokens list`).
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Every token: id, user, label, created, last used, revoked.
+    List,
+    /// Revoke a token by its id (see `tokens list`).
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

@@ -42,6 +42,15 @@ pub struct Config {
     pub feed_timeout_seconds: f64,
     pub feed_max_bytes: u64,
     pub feed_parallel: usize,
+    /// Mark session cookies Secure (set when the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// A newsroom session unused this long ends.
+    pub session_idle_hours: f64,
+    /// Failed logins allowed per account and per address before a pause of `login_window_minutes`.
+    pub login_max_failures: u32,
+    pub login_window_minutes: f64,
+    /// Largest image upload.
+    pub upload_max_bytes: usize,
 }
 
 impl Default for Config {
@@ -69,6 +78,11 @@ impl Default for Config {
             feed_timeout_seconds: 30.0,
             feed_max_bytes: 10 * 1024 * 1024,
             feed_parallel: 4,
+            secure_cookies: false,
+            session_idle_hours: 12.0,
+            login_max_failures: 5,
+            login_window_minutes: 15.0,
+            upload_max_bytes: 5 * 1024 * 1024,
         }
     }
 }
@@ -122,6 +136,11 @@ impl Config {
         env(var, "ZIXUN_FEED_TIMEOUT_SECONDS", &mut self.feed_timeout_seconds)?;
         env(var, "ZIXUN_FEED_MAX_BYTES", &mut self.feed_max_bytes)?;
         env(var, "ZIXUN_FEED_PARALLEL", &mut self.feed_parallel)?;
+        env(var, "ZIXUN_SECURE_COOKIES", &mut self.secure_cookies)?;
+        env(var, "ZIXUN_SESSION_IDLE_HOURS", &mut self.session_idle_hours)?;
+        env(var, "ZIXUN_LOGIN_MAX_FAILURES", &mut self.login_max_failures)?;
+        env(var, "ZIXUN_LOGIN_WINDOW_MINUTES", &mut self.login_window_minutes)?;
+        env(var, "ZIXUN_UPLOAD_MAX_BYTES", &mut self.upload_max_bytes)?;
         Ok(())
     }
 

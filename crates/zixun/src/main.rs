@@ -36,6 +36,8 @@ fn main() -> ExitCode {
             Command::Reindex => commands::reindex::run(&config).await.map(|_| ExitCode::SUCCESS),
             Command::Sources(cmd) => commands::sources::run(&config, cmd).await,
             Command::Fetch(args) => commands::fetch::run(&config, args).await,
+            Command::Users(cmd) => commands::users::run(&config, cmd).await,
+            Command::Tokens(cmd) => commands::tokens::run(&config, cmd).await,
             Command::Bench(BenchCommand::Search(args)) => {
                 commands::bench::search(&config, args).await.map(|_| ExitCode::SUCCESS)
             }

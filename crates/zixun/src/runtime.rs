@@ -6,10 +6,11 @@ use anyhow::{Context, Result};
 use tracing_subscriber::{EnvFilter, fmt};
 use zixun_core::{SiteClock, TextAnalyzer, story::StoryPolicy};
 use zixun_ingest::{
-    ArticlePreparer,
+    ArticlePreparer, ArticleWriter,
     feed::{FeedFetcher, FeedPoller, FetchPolicy},
 };
 use zixun_store::SqliteStore;
+use zixun_web::newsroom::{Newsroom, NewsroomConfig};
 
 use crate::config::Config;
 
@@ -58,6 +59,21 @@ pub fn feed_poller(config: &Config, store: Arc<SqliteStore>, analyzer: Arc<TextA
     };
     let fetcher = FeedFetcher::new(policy).context("feed fetcher")?;
     Ok(FeedPoller::new(store, fetcher, preparer(config, analyzer)?))
+}
+
+/// The newsroom of a web node: accounts and sessions in `store`, writes through the same
+/// preparation as import, uploads in the data folder.
+pub fn newsroom(config: &Config, store: Arc<SqliteStore>, analyzer: Arc<TextAnalyzer>) -> Result<Newsroom> {
+    let nr = NewsroomConfig {
+        secure_cookies: config.secure_cookies,
+        session_idle: Config::hours(config.session_idle_hours),
+        login_max_failures: config.login_max_failures.max(1),
+        login_window: Config::seconds(config.login_window_minutes * 60.0),
+        upload_max_bytes: config.upload_max_bytes,
+        uploads_dir: config.data_dir.join("uploads"),
+    };
+    let writer = ArticleWriter::new(store.clone(), preparer(config, analyzer)?);
+    Ok(Newsroom::new(store, writer, nr))
 }
 
 pub fn preparer(config: &Config, analyzer: Arc<TextAnalyzer>) -> Result<ArticlePreparer> {

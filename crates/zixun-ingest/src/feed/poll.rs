@@ -1,17 +1,16 @@
 //! One poll of one source: fetch, parse, turn entries into articles through the same
 //! preparation as import, store them, and write the outcome back to the source.
 
-use std::{sync::Arc, time::Instant};
+use std::{collections::HashSet, sync::Arc, time::Instant};
 
-use tokio::sync::Mutex;
-use zixun_core::{SiteClock, html::cut, text::CorpusStats};
+use zixun_core::{SiteClock, html::cut};
 use zixun_store::{FetchRecord, FetchStatus, Source, SourceStore, Store, StoreError};
 
 use super::{
     fetch::{FeedFetcher, Fetched, Validators},
     parse::{FeedEntry, parse_feed},
 };
-use crate::{ArticlePreparer, ImportRecord, prepare::PreparedArticle, write::write_prepared};
+use crate::{ArticlePreparer, ArticleWriter, DraftFields, ImportRecord, WriteError};
 
 /// A store that keeps both articles and sources.
 pub trait FeedStore: Store + SourceStore {}
@@ -64,14 +63,13 @@ impl std::fmt::Display for PollReport {
 pub struct FeedPoller {
     pub store: Arc<dyn FeedStore>,
     pub fetcher: FeedFetcher,
-    pub preparer: ArticlePreparer,
-    /// The site's document frequencies, loaded once and kept up to date by each write.
-    corpus: Mutex<Option<CorpusStats>>,
+    writer: ArticleWriter,
 }
 
 impl FeedPoller {
     pub fn new(store: Arc<dyn FeedStore>, fetcher: FeedFetcher, preparer: ArticlePreparer) -> Self {
-        FeedPoller { store, fetcher, preparer, corpus: Mutex::new(None) }
+        let articles: Arc<dyn Store> = store.clone();
+        FeedPoller { store, fetcher, writer: ArticleWriter::new(articles, preparer) }
     }
 
     /// Polls `source` once and records the outcome. Only a store failure is an `Err`; a fetch
@@ -112,38 +110,41 @@ impl FeedPoller {
         let Fetched::Body { bytes, content_type, final_url, validators } = fetched else {
             return Ok((EntryCounts { not_modified: true, ..EntryCounts::default() }, known));
         };
-        // One poll at a time analyses and writes: they share the document frequencies.
-        let mut corpus_slot = self.corpus.lock().await;
-        let corpus = match corpus_slot.take() {
-            Some(c) => c,
-            None => self.store.corpus_stats().await?,
-        };
-        let (preparer, owned) = (self.preparer.clone(), source.clone());
-        // Parsing and analysis are CPU work: off the async threads.
-        let joined = tokio::task::spawn_blocking(move || {
-            let parsed = parse_feed(&bytes, content_type.as_deref(), Some(&final_url))
-                .map(|feed| prepare_entries(&preparer, &owned, &feed.entries, &corpus));
-            (parsed, corpus)
-        })
-        .await;
-        // A panic loses the loaded statistics; the next poll loads them again.
-        let (parsed, mut corpus) = joined.map_err(|e| PollError::Source(format!("analysis failed: {e}")))?;
-        let result = match parsed {
-            Err(e) => Err(PollError::Source(e.to_string())),
-            Ok((prepared, counts)) => match write_prepared(self.store.as_ref(), &prepared, &mut corpus).await {
-                Ok(w) => {
-                    for (entry, reason) in &counts.skipped {
-                        tracing::warn!(source = %source.name, entry = %entry, reason = %reason, "feed entry skipped");
-                    }
-                    let counts =
-                        EntryCounts { inserted: w.inserted, updated: w.updated, unchanged: w.unchanged, ..counts };
-                    Ok((counts, validators))
-                }
-                Err(e) => Err(PollError::Store(e)),
-            },
-        };
-        *corpus_slot = Some(corpus);
-        result
+        // Parsing is CPU work: off the async threads.
+        let parsed = tokio::task::spawn_blocking(move || parse_feed(&bytes, content_type.as_deref(), Some(&final_url)))
+            .await
+            .map_err(|e| PollError::Source(format!("parser failed: {e}")))?
+            .map_err(|e| PollError::Source(e.to_string()))?;
+        let mut counts = EntryCounts { entries: parsed.entries.len() as u64, ..EntryCounts::default() };
+        let now = SiteClock::now();
+        let mut records = Vec::with_capacity(parsed.entries.len());
+        let mut seen = HashSet::new();
+        for e in &parsed.entries {
+            // The same guid twice in one document: the first wins (feeds list newest first).
+            if !seen.insert(e.guid.as_str()) {
+                continue;
+            }
+            match entry_record(source, e, now) {
+                Ok(r) => records.push((entry_name(e), r)),
+                Err(reason) => counts.skipped.push((entry_name(e), reason)),
+            }
+        }
+        let (names, records): (Vec<String>, Vec<_>) =
+            records.into_iter().map(|(name, r)| (name, (r, DraftFields::default()))).unzip();
+        let written = self.writer.write(records).await.map_err(|e| match e {
+            WriteError::Store(e) => PollError::Store(e),
+            other => PollError::Source(other.to_string()),
+        })?;
+        for (name, outcome) in names.into_iter().zip(written.outcomes) {
+            if let Err(reason) = outcome {
+                counts.skipped.push((name, reason));
+            }
+        }
+        for (entry, reason) in &counts.skipped {
+            tracing::warn!(source = %source.name, entry = %entry, reason = %reason, "feed entry skipped");
+        }
+        let w = written.counts;
+        Ok((EntryCounts { inserted: w.inserted, updated: w.updated, unchanged: w.unchanged, ..counts }, validators))
     }
 }
 
@@ -160,29 +161,9 @@ impl From<StoreError> for PollError {
     }
 }
 
-/// Entries to prepared articles; an entry that cannot become one is skipped with its reason.
-fn prepare_entries(
-    preparer: &ArticlePreparer,
-    source: &Source,
-    entries: &[FeedEntry],
-    corpus: &CorpusStats,
-) -> (Vec<PreparedArticle>, EntryCounts) {
-    let now = SiteClock::now();
-    let mut counts = EntryCounts { entries: entries.len() as u64, ..EntryCounts::default() };
-    let mut prepared = Vec::with_capacity(entries.len());
-    let mut seen = std::collections::HashSet::new();
-    for e in entries {
-        // The same guid twice in one document: the first wins (feeds list newest first).
-        if !seen.insert(e.guid.clone()) {
-            continue;
-        }
-        let record = entry_record(source, e, now);
-        match record.and_then(|r| preparer.prepare(&r, Some(corpus)).map_err(|e| e.to_string())) {
-            Ok(p) => prepared.push(p),
-            Err(reason) => counts.skipped.push((e.link.clone().unwrap_or_else(|| e.guid.clone()), reason)),
-        }
-    }
-    (prepared, counts)
+/// How an entry is named in reports: its link, else its guid.
+fn entry_name(e: &FeedEntry) -> String {
+    e.link.clone().unwrap_or_else(|| e.guid.clone())
 }
 
 /// An entry in the import format: the same checks and analysis as any other write.

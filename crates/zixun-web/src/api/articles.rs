@@ -10,7 +10,11 @@ use zixun_core::{Article, ArticleStatus, ArticleSummary, SiteClock};
 use zixun_store::{Cursor, ListFilter};
 
 use super::{article_id, limit_param};
-use crate::{Ctx, error::ApiError};
+use crate::{
+    Ctx,
+    error::ApiError,
+    newsroom::{bearer_actor, visible_article},
+};
 
 /// A list item in the API.
 #[derive(Serialize)]
@@ -84,9 +88,26 @@ async fn published(ctx: &Ctx, raw_id: &str) -> Result<Article, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("文章 {id} 不存在")))
 }
 
-pub async fn get_one(State(ctx): State<Ctx>, Path(raw_id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let a = published(&ctx, &raw_id).await?;
-    Ok(Json(json!({
+/// With a token, also the drafts (and submitted, scheduled, unpublished articles) that the
+/// token's user may see; without one, only what readers see.
+pub async fn get_one(
+    State(ctx): State<Ctx>,
+    Path(raw_id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let a = match bearer_actor(&headers, &ctx).await? {
+        Some(actor) => {
+            let id = article_id(&raw_id)?;
+            visible_article(&ctx, &actor, id).await.map_err(|_| ApiError::not_found(format!("文章 {id} 不存在")))?
+        }
+        None => published(&ctx, &raw_id).await?,
+    };
+    Ok(Json(article_json(&ctx, &a)))
+}
+
+/// Every field of an article, as the API shows it.
+pub fn article_json(ctx: &Ctx, a: &Article) -> Value {
+    json!({
         "id": a.id,
         "ext_id": a.ext_id,
         "title": a.title,
@@ -107,7 +128,9 @@ pub async fn get_one(State(ctx): State<Ctx>, Path(raw_id): Path<String>) -> Resu
         "simhash": format!("{:016x}", a.simhash),
         "copy_of": a.copy_of,
         "url": format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.id),
-    })))
+        "workflow": a.workflow,
+        "publish_at": a.publish_at.map(|t| ctx.clock.rfc3339(t)),
+    })
 }
 
 pub async fn related(
@@ -123,6 +146,7 @@ pub async fn related(
             status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
             code: "related_unavailable",
             message: "相关内容暂时不可用".into(),
+            field: None,
         }
     })?;
     let base = &ctx.config.base_url;

@@ -4,6 +4,7 @@ mod articles;
 mod hot;
 mod search;
 mod trending;
+mod write;
 
 use std::collections::HashMap;
 
@@ -13,8 +14,8 @@ use crate::{Ctx, error::ApiError};
 
 pub fn router() -> Router<Ctx> {
     Router::new()
-        .route("/api/articles", get(articles::list))
-        .route("/api/articles/{id}", get(articles::get_one))
+        .route("/api/articles", get(articles::list).post(write::create))
+        .route("/api/articles/{id}", get(articles::get_one).put(write::update).delete(write::remove))
         .route("/api/articles/{id}/related", get(articles::related))
         .route("/api/hot", get(hot::hot))
         .route("/api/search", get(search::search))

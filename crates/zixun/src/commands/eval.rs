@@ -57,7 +57,9 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
 
     let clock = runtime::clock(&config)?;
     let theme = Theme::load(None, clock.clone())?;
-    let ctx = AppContext::new(Arc::new(store.clone()), search, analyzer.clone(), clock, WebConfig::default(), theme);
+    let store = Arc::new(store);
+    let newsroom = runtime::newsroom(&config, store.clone(), analyzer.clone())?;
+    let ctx = AppContext::new(store.clone(), search, analyzer.clone(), clock, WebConfig::default(), theme, newsroom);
     let mut ours: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut our_times = Vec::with_capacity(sample.len());
     for &i in &sample {

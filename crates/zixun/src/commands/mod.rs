@@ -5,3 +5,5 @@ pub mod import;
 pub mod reindex;
 pub mod serve;
 pub mod sources;
+pub mod tokens;
+pub mod users;

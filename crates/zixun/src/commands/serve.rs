@@ -43,7 +43,8 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         trending_refresh_interval: Config::seconds(config.trending_refresh_seconds),
     };
     let store_dyn: Arc<dyn Store> = store.clone();
-    let ctx = Arc::new(AppContext::new(store_dyn, search, analyzer, clock, web, theme));
+    let newsroom = runtime::newsroom(config, store.clone(), analyzer.clone())?;
+    let ctx = Arc::new(AppContext::new(store_dyn, search, analyzer, clock, web, theme, newsroom));
     ctx.follow_store().await?;
     ctx.hot.refresh(&ctx).await?;
     ctx.trending.refresh(&ctx).await?;

@@ -1,0 +1,200 @@
+//! The newsroom's rules: roles, the editorial workflow and who may do what. Pure functions,
+//! so that the web pages, the JSON API and the tests share one answer.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Writes and edits their own articles and submits them.
+    Author,
+    /// Publishes, edits, schedules and unpublishes anyone's.
+    Editor,
+    /// An editor who also manages users, sources and settings.
+    Admin,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "author" => Some(Role::Author),
+            "editor" => Some(Role::Editor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Author => "author",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Author => "作者",
+            Role::Editor => "编辑",
+            Role::Admin => "管理员",
+        }
+    }
+
+    pub fn publishes(self) -> bool {
+        self >= Role::Editor
+    }
+}
+
+/// Where an article stands in the newsroom. Only `Published` is visible to readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Workflow {
+    Draft,
+    /// Waiting for an editor.
+    Submitted,
+    /// Published by the scheduler at `publish_at`.
+    Scheduled,
+    Published,
+    /// Taken down by an editor; kept, not shown.
+    Unpublished,
+    /// Deleted: kept for the audit trail, shown to no one.
+    Deleted,
+}
+
+impl Workflow {
+    pub fn parse(s: &str) -> Option<Workflow> {
+        match s {
+            "draft" => Some(Workflow::Draft),
+            "submitted" => Some(Workflow::Submitted),
+            "scheduled" => Some(Workflow::Scheduled),
+            "published" => Some(Workflow::Published),
+            "unpublished" => Some(Workflow::Unpublished),
+            "deleted" => Some(Workflow::Deleted),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Workflow::Draft => "draft",
+            Workflow::Submitted => "submitted",
+            Workflow::Scheduled => "scheduled",
+            Workflow::Published => "published",
+            Workflow::Unpublished => "unpublished",
+            Workflow::Deleted => "deleted",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Workflow::Draft => "草稿",
+            Workflow::Submitted => "待审",
+            Workflow::Scheduled => "定时发布",
+            Workflow::Published => "已发布",
+            Workflow::Unpublished => "已撤下",
+            Workflow::Deleted => "已删除",
+        }
+    }
+}
+
+/// Someone acting in the newsroom (a session or an API token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Why an act is refused (shown to the user; the HTTP layer answers 403).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Forbidden {
+    #[error("只能修改自己的文章")]
+    NotYours,
+    #[error("作者不能修改已发布的文章，请联系编辑")]
+    PublishedByAuthor,
+    #[error("只有编辑和管理员可以发布、定时发布或撤下文章")]
+    NotAnEditor,
+    #[error("只有管理员可以执行此操作")]
+    NotAnAdmin,
+}
+
+/// An article as far as permissions go: who owns it and where it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owned {
+    pub owner_id: Option<i64>,
+    pub workflow: Workflow,
+}
+
+impl Actor {
+    /// Whether the actor may see an article that is not published.
+    pub fn may_see(&self, a: Owned) -> bool {
+        a.workflow != Workflow::Deleted && (self.role.publishes() || a.owner_id == Some(self.user_id))
+    }
+
+    /// Whether the actor may change (or delete) an existing article.
+    pub fn may_edit(&self, a: Owned) -> Result<(), Forbidden> {
+        if self.role.publishes() {
+            return Ok(());
+        }
+        if a.owner_id != Some(self.user_id) {
+            return Err(Forbidden::NotYours);
+        }
+        if matches!(a.workflow, Workflow::Published | Workflow::Scheduled) {
+            return Err(Forbidden::PublishedByAuthor);
+        }
+        Ok(())
+    }
+
+    /// The state an article ends in when the actor asks for `wanted`: an author's "publish"
+    /// becomes a submission; scheduling and unpublishing are an editor's.
+    pub fn resulting_workflow(&self, wanted: Workflow) -> Result<Workflow, Forbidden> {
+        match wanted {
+            Workflow::Published if !self.role.publishes() => Ok(Workflow::Submitted),
+            Workflow::Scheduled | Workflow::Unpublished if !self.role.publishes() => Err(Forbidden::NotAnEditor),
+            other => Ok(other),
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), Forbidden> {
+        if self.role == Role::Admin { Ok(()) } else { Err(Forbidden::NotAnAdmin) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor { user_id: 7, name: "x".into(), role }
+    }
+
+    #[test]
+    fn authors_touch_only_their_unpublished_work() {
+        let author = actor(Role::Author);
+        let mine = Owned { owner_id: Some(7), workflow: Workflow::Draft };
+        let theirs = Owned { owner_id: Some(8), workflow: Workflow::Draft };
+        let live = Owned { owner_id: Some(7), workflow: Workflow::Published };
+        let imported = Owned { owner_id: None, workflow: Workflow::Published };
+        assert_eq!(author.may_edit(mine), Ok(()));
+        assert_eq!(author.may_edit(theirs), Err(Forbidden::NotYours));
+        assert_eq!(author.may_edit(live), Err(Forbidden::PublishedByAuthor));
+        assert_eq!(author.may_edit(imported), Err(Forbidden::NotYours));
+        assert!(author.may_see(mine) && !author.may_see(theirs));
+        assert_eq!(author.resulting_workflow(Workflow::Published), Ok(Workflow::Submitted));
+        assert_eq!(author.resulting_workflow(Workflow::Scheduled), Err(Forbidden::NotAnEditor));
+        assert_eq!(author.require_admin(), Err(Forbidden::NotAnAdmin));
+    }
+
+    #[test]
+    fn editors_and_admins_publish_anything() {
+        for role in [Role::Editor, Role::Admin] {
+            let a = actor(role);
+            assert_eq!(a.may_edit(Owned { owner_id: Some(99), workflow: Workflow::Published }), Ok(()));
+            assert_eq!(a.resulting_workflow(Workflow::Published), Ok(Workflow::Published));
+            assert_eq!(a.resulting_workflow(Workflow::Unpublished), Ok(Workflow::Unpublished));
+            assert!(!a.may_see(Owned { owner_id: Some(99), workflow: Workflow::Deleted }));
+        }
+        assert_eq!(actor(Role::Editor).require_admin(), Err(Forbidden::NotAnAdmin));
+        assert_eq!(actor(Role::Admin).require_admin(), Ok(()));
+    }
+}

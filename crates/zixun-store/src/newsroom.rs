@@ -1,0 +1,108 @@
+//! What the newsroom keeps: accounts, sessions, API tokens, the audit log, and the editors'
+//! view of articles.
+
+use async_trait::async_trait;
+use zixun_core::newsroom::{Role, Workflow};
+
+use crate::Result;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// PHC string (argon2id).
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_name: String,
+    pub label: Option<String>,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAudit {
+    pub at: i64,
+    pub user_id: Option<i64>,
+    pub user_name: String,
+    /// `create`, `edit`, `publish`, `schedule`, `unpublish`, `submit`, `delete`, `login`…
+    pub action: String,
+    pub article_id: Option<i64>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub user_name: String,
+    pub action: String,
+    pub article_id: Option<i64>,
+    pub detail: String,
+}
+
+/// A row of the editors' article list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminArticle {
+    pub id: i64,
+    pub title: String,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub workflow: Workflow,
+    pub category: Option<String>,
+    pub updated_at: i64,
+    pub published_at: i64,
+    pub publish_at: Option<i64>,
+}
+
+/// Which articles the editors' list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminFilter {
+    pub owner_id: Option<i64>,
+    pub workflow: Option<Workflow>,
+}
+
+#[async_trait]
+pub trait NewsroomStore: Send + Sync {
+    /// Fails with [`crate::StoreError::Conflict`] when the name is taken.
+    async fn add_user(&self, name: &str, role: Role, password_hash: &str) -> Result<User>;
+    async fn user_by_name(&self, name: &str) -> Result<Option<User>>;
+    async fn users(&self) -> Result<Vec<User>>;
+    /// Sets the password and ends every session of the user. False if no such user.
+    async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool>;
+    /// Disables (or enables) the user; disabling ends their sessions. False if no such user.
+    async fn set_disabled(&self, name: &str, disabled: bool) -> Result<bool>;
+
+    async fn create_session(&self, token_hash: &str, user_id: i64, csrf: &str, now: i64) -> Result<()>;
+    /// The enabled user of a session seen within `idle_secs`, with its CSRF token; marks it
+    /// seen. An idle session is deleted.
+    async fn session(&self, token_hash: &str, now: i64, idle_secs: i64) -> Result<Option<(User, String)>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    async fn add_token(&self, user_id: i64, token_hash: &str, label: Option<&str>, now: i64) -> Result<i64>;
+    /// The enabled user of an unrevoked token; marks it used.
+    async fn token_user(&self, token_hash: &str, now: i64) -> Result<Option<User>>;
+    /// False if no such token or already revoked.
+    async fn revoke_token(&self, id: i64, now: i64) -> Result<bool>;
+    async fn tokens(&self) -> Result<Vec<ApiToken>>;
+
+    async fn audit(&self, entry: &NewAudit) -> Result<()>;
+    /// Newest first.
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    /// Keeps the Markdown an article was written in (readers see its rendering, not this).
+    async fn set_markdown(&self, article_id: i64, markdown: &str) -> Result<()>;
+    async fn markdown(&self, article_id: i64) -> Result<Option<String>>;
+    /// Newsroom-visible articles (not deleted), last changed first.
+    async fn admin_articles(&self, filter: AdminFilter, limit: u32) -> Result<Vec<AdminArticle>>;
+    /// Publishes scheduled articles whose time has come (`publish_at <= now`), each with the
+    /// next `seq`, dated `publish_at`. Returns their ids.
+    async fn publish_due(&self, now: i64) -> Result<Vec<i64>>;
+}

@@ -1,0 +1,99 @@
+//! `POST /api/articles`, `PUT /api/articles/{id}`, `DELETE /api/articles/{id}` with a Bearer
+//! token. The body is the import format plus `status` (`draft`, `submitted`, `published`,
+//! `scheduled` with `publish_at`); an author's `published` becomes `submitted`.
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde_json::Value;
+use zixun_core::newsroom::Workflow;
+use zixun_ingest::{ImportRecord, RecordError};
+
+use super::{article_id, articles::article_json};
+use crate::{
+    Ctx,
+    error::ApiError,
+    newsroom::{ApiActor, EditRequest, apply_edit, delete},
+};
+
+pub async fn create(
+    State(ctx): State<Ctx>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req = edit_request(&ctx, None, &body)?;
+    let (id, _) = apply_edit(&ctx, &actor, req).await?;
+    Ok((StatusCode::CREATED, Json(saved(&ctx, id).await?)))
+}
+
+pub async fn update(
+    State(ctx): State<Ctx>,
+    ApiActor(actor): ApiActor,
+    Path(raw_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let id = article_id(&raw_id)?;
+    let req = edit_request(&ctx, Some(id), &body)?;
+    apply_edit(&ctx, &actor, req).await?;
+    Ok(Json(saved(&ctx, id).await?))
+}
+
+pub async fn remove(
+    State(ctx): State<Ctx>,
+    ApiActor(actor): ApiActor,
+    Path(raw_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    delete(&ctx, &actor, article_id(&raw_id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn saved(ctx: &Ctx, id: i64) -> Result<Value, ApiError> {
+    let a = ctx.store.article(id).await?.ok_or_else(|| ApiError::not_found(format!("文章 {id} 不存在")))?;
+    Ok(article_json(ctx, &a))
+}
+
+/// The request body, checked field by field: not JSON is 400; a missing or wrong field is
+/// 422 naming it. Any `id` in the body is ignored (the URL says which article).
+fn edit_request(ctx: &Ctx, id: Option<i64>, body: &[u8]) -> Result<EditRequest, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::invalid(StatusCode::BAD_REQUEST, "body", "请求体不是有效的 UTF-8"))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ApiError::invalid(StatusCode::BAD_REQUEST, "body", format!("请求体不是有效的 JSON：{e}")))?;
+    let mut record = ImportRecord::parse(text).map_err(|e| {
+        let field = match &e {
+            RecordError::Missing(f) | RecordError::Empty(f) => f,
+            RecordError::WrongType { field, .. } => field,
+            RecordError::NotJson(_) | RecordError::NotObject(_) => &"body",
+        };
+        ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, field, e.to_string())
+    })?;
+    record.id = None;
+    let wanted = match value.get("status") {
+        None | Some(Value::Null) => Workflow::Draft,
+        Some(Value::String(s)) => match s.as_str() {
+            "draft" | "submitted" | "published" | "scheduled" => Workflow::parse(s).unwrap_or(Workflow::Draft),
+            other => {
+                return Err(ApiError::invalid(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "status",
+                    format!("status 应为 draft、submitted、published 或 scheduled，收到 {other:?}"),
+                ));
+            }
+        },
+        Some(_) => return Err(ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, "status", "status 应为字符串")),
+    };
+    record.status = None;
+    let publish_at = match value.get("publish_at") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(ctx.clock.parse(s).map_err(|e| {
+            ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, "publish_at", format!("publish_at: {e}"))
+        })?),
+        Some(_) => {
+            return Err(ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, "publish_at", "publish_at 应为时间字符串"));
+        }
+    };
+    Ok(EditRequest { id, record, wanted, publish_at, markdown: None })
+}

@@ -1,0 +1,78 @@
+//! The newsroom: sign-in, the editors' pages under `/admin`, uploads, and what the write API
+//! shares with them (authentication, the one edit path, the audit log).
+
+mod auth;
+mod edit;
+mod pages;
+mod secrets;
+mod security;
+mod uploads;
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+};
+use zixun_ingest::ArticleWriter;
+use zixun_store::NewsroomStore;
+
+pub use auth::{ApiActor, LoginThrottle, bearer_actor};
+pub use edit::{EditError, EditRequest, apply_edit, delete, visible_article};
+pub use secrets::{hash_password, new_token, token_hash, verify_password};
+pub use security::security_headers;
+
+use crate::Ctx;
+
+#[derive(Debug, Clone)]
+pub struct NewsroomConfig {
+    /// Mark cookies `Secure` (the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// Failed logins allowed per account and per address within `login_window`.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+    pub upload_max_bytes: usize,
+    pub uploads_dir: PathBuf,
+}
+
+impl Default for NewsroomConfig {
+    fn default() -> Self {
+        NewsroomConfig {
+            secure_cookies: false,
+            session_idle: Duration::from_secs(12 * 3600),
+            login_max_failures: 5,
+            login_window: Duration::from_secs(15 * 60),
+            upload_max_bytes: 5 * 1024 * 1024,
+            uploads_dir: PathBuf::from("uploads"),
+        }
+    }
+}
+
+pub struct Newsroom {
+    pub store: Arc<dyn NewsroomStore>,
+    pub writer: ArticleWriter,
+    pub throttle: LoginThrottle,
+    pub config: NewsroomConfig,
+}
+
+impl Newsroom {
+    pub fn new(store: Arc<dyn NewsroomStore>, writer: ArticleWriter, config: NewsroomConfig) -> Self {
+        Newsroom { throttle: LoginThrottle::new(config.login_max_failures, config.login_window), store, writer, config }
+    }
+}
+
+pub fn router(upload_max_bytes: usize) -> Router<Ctx> {
+    Router::new()
+        .route("/admin/login", get(pages::login_form).post(pages::login))
+        .route("/admin/logout", post(pages::logout))
+        .route("/admin", get(pages::article_list))
+        .route("/admin/new", get(pages::new_article))
+        .route("/admin/a/{id}", get(pages::edit_article))
+        .route("/admin/save", post(pages::save))
+        .route("/admin/upload", post(uploads::upload).layer(DefaultBodyLimit::max(upload_max_bytes + 64 * 1024)))
+        .route("/admin/audit", get(pages::audit_log))
+        .route("/uploads/{name}", get(uploads::serve_upload))
+}
