@@ -21,6 +21,8 @@ pub enum PrepareError {
     Date(#[from] TimeError),
     #[error("field \"status\" must be \"published\" or \"draft\", got {0:?}")]
     Status(String),
+    #[error("field \"url\" must be an http or https address, got {0:?}")]
+    Url(String),
 }
 
 /// A draft with the terms that count towards the corpus's document frequencies.
@@ -39,6 +41,12 @@ pub struct ArticlePreparer {
 
 impl ArticlePreparer {
     pub fn prepare(&self, r: &ImportRecord, corpus: Option<&CorpusStats>) -> Result<PreparedArticle, PrepareError> {
+        // The link to an original is shown as a link: only web addresses (never javascript:).
+        if let Some(url) = &r.url
+            && !is_web_url(url)
+        {
+            return Err(PrepareError::Url(url.clone()));
+        }
         let size = r.body.as_ref().or(r.body_html.as_ref()).map_or(0, String::len);
         if size > self.max_body_bytes {
             return Err(PrepareError::BodyTooLarge { size, limit: self.max_body_bytes });
@@ -94,4 +102,9 @@ impl ArticlePreparer {
         };
         Ok(PreparedArticle { draft, terms: analysis.terms })
     }
+}
+
+fn is_web_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")) && !url.chars().any(char::is_whitespace)
 }

@@ -93,3 +93,52 @@ async fn views_and_document_frequencies_add_up() {
     let corpus = store.corpus_stats().await.expect("corpus");
     assert_eq!((corpus.docs, corpus.df["芯片"], corpus.df["算力"]), (3, 3, 1));
 }
+
+#[tokio::test]
+async fn scheduled_articles_go_out_at_their_time_by_a_test_clock() {
+    use zixun_core::newsroom::{Role, Workflow};
+    use zixun_store::NewsroomStore;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("z.db")).await.expect("open");
+    let owner = store.add_user("王编辑", Role::Editor, "$argon2id$x").await.expect("user");
+    let mut d = draft(Some("s1"), None, "定时稿", 5_000);
+    d.status = ArticleStatus::Draft;
+    d.workflow = Some(Workflow::Scheduled);
+    d.publish_at = Some(5_000);
+    d.owner_id = Some(owner.id);
+    let id = store.upsert(&[d]).await.expect("upsert")[0].id();
+    let seq_before = store.max_seq().await.expect("seq");
+    assert_eq!(store.count_published().await.expect("count"), 0);
+    assert_eq!(store.publish_due(4_999).await.expect("due"), Vec::<i64>::new(), "a second early: nothing");
+    assert_eq!(store.publish_due(5_000).await.expect("due"), vec![id]);
+    let a = store.article(id).await.expect("get").expect("exists");
+    assert_eq!((a.status, a.workflow, a.published_at), (ArticleStatus::Published, Workflow::Published, 5_000));
+    assert!(a.seq > seq_before, "the index and caches hear of it through seq");
+    assert_eq!(a.owner_id, Some(owner.id));
+    assert_eq!(store.publish_due(9_999).await.expect("due"), Vec::<i64>::new(), "only once");
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_tokens_when_revoked() {
+    use zixun_core::newsroom::Role;
+    use zixun_store::{NewsroomStore, StoreError};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("z.db")).await.expect("open");
+    let u = store.add_user("作者甲", Role::Author, "hash").await.expect("user");
+    assert!(matches!(store.add_user("作者甲", Role::Editor, "hash").await, Err(StoreError::Conflict(_))));
+    store.create_session("s", u.id, "csrf", 1_000).await.expect("session");
+    assert!(store.session("s", 1_500, 600).await.expect("get").is_some());
+    // Seen at 1,500 (more than a minute after 1,000): idle from then on.
+    assert!(store.session("s", 2_000, 600).await.expect("get").is_some());
+    assert!(store.session("s", 2_700, 600).await.expect("get").is_none(), "idle past the limit");
+    assert!(store.session("s", 2_701, 600).await.expect("get").is_none(), "and deleted");
+    let t = store.add_token(u.id, "th", Some("cms"), 1_000).await.expect("token");
+    assert_eq!(store.token_user("th", 1_001).await.expect("get").map(|u| u.name), Some("作者甲".into()));
+    assert!(store.revoke_token(t, 1_002).await.expect("revoke"));
+    assert!(!store.revoke_token(t, 1_003).await.expect("revoke"), "already revoked");
+    assert!(store.token_user("th", 1_004).await.expect("get").is_none());
+    // Disabling ends sessions.
+    store.create_session("s2", u.id, "csrf", 3_000).await.expect("session");
+    assert!(store.set_disabled("作者甲", true).await.expect("disable"));
+    assert!(store.session("s2", 3_001, 600).await.expect("get").is_none());
+}

@@ -55,14 +55,22 @@ pub async fn visible_article(ctx: &AppContext, actor: &Actor, id: i64) -> Result
     }
 }
 
+/// An article the actor may change: 404 if there is none, 403 if it is not theirs to change
+/// (the id alone never lets an author reach someone else's work).
+async fn editable_article(ctx: &AppContext, actor: &Actor, id: i64) -> Result<Article, EditError> {
+    match ctx.store.article(id).await? {
+        Some(a) if a.workflow != Workflow::Deleted => {
+            actor.may_edit(a.owned())?;
+            Ok(a)
+        }
+        _ => Err(EditError::NotFound),
+    }
+}
+
 /// Applies `req` as `actor`; returns the article's id and the state it ended in.
 pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -> Result<(i64, Workflow), EditError> {
     let existing = match req.id {
-        Some(id) => {
-            let a = visible_article(ctx, actor, id).await?;
-            actor.may_edit(a.owned())?;
-            Some(a)
-        }
+        Some(id) => Some(editable_article(ctx, actor, id).await?),
         None => None,
     };
     let workflow = actor.resulting_workflow(req.wanted)?;
@@ -124,8 +132,7 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
 
 /// Deletes (keeps it for the audit trail, shows it to no one).
 pub async fn delete(ctx: &AppContext, actor: &Actor, id: i64) -> Result<(), EditError> {
-    let a = visible_article(ctx, actor, id).await?;
-    actor.may_edit(a.owned())?;
+    let a = editable_article(ctx, actor, id).await?;
     let record = ImportRecord {
         id: a.ext_id.clone(),
         title: a.title.clone(),
@@ -167,11 +174,13 @@ fn invalid(field: &'static str, message: &str) -> EditError {
     EditError::Invalid { field, message: message.into() }
 }
 
-/// The preparation's reasons name their field (`field "published_at": …`, `body has no text`).
+/// The preparation's reasons name their field (`field "url" must be …`); the others are about
+/// the body (`body has no text`, `body is N bytes, over the limit`).
 fn invalid_from_reason(reason: &str) -> EditError {
-    let field = ["title", "body", "published_at", "tags", "category"]
+    let named = reason.strip_prefix("field \"").and_then(|r| r.split('"').next());
+    let field = ["title", "url", "published_at", "status", "tags", "category"]
         .into_iter()
-        .find(|f| reason.contains(f))
+        .find(|f| named == Some(*f))
         .unwrap_or("body");
     EditError::Invalid { field, message: reason.to_string() }
 }

@@ -70,7 +70,8 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<String, PageError> {
                 author => a.author.clone(),
                 original => a.original,
                 source_name => a.source_name.clone(),
-                source_url => a.source_url.clone(),
+                // Checked on the way in; checked again here because it becomes an href.
+                source_url => a.source_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
                 category => a.category.clone(),
                 tags => a.tags.clone(),
                 keywords => a.keywords.clone(),

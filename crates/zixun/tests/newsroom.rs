@@ -1,0 +1,528 @@
+//! The newsroom over real HTTP: roles through the API and the web editor, tokens, sessions,
+//! CSRF, login throttling, stored XSS, uploads, scheduled publishing and the audit log.
+
+mod common;
+
+use std::{
+    io::Write,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use common::{Portal, zixun};
+use reqwest::{StatusCode, redirect::Policy};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn add_user(dir: &std::path::Path, name: &str, role: &str) {
+    let mut child = zixun(dir)
+        .args(["users", "add", name, "--role", role])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(format!("{PASSWORD}\n").as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn add_token(dir: &std::path::Path, user: &str) -> String {
+    let out = zixun(dir).args(["tokens", "add", "--user", user]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+}
+
+/// A client that shows redirects instead of following them, and keeps no cookies by itself.
+fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(Policy::none()).no_proxy().build().expect("client")
+}
+
+struct Api<'a> {
+    portal: &'a Portal,
+    client: reqwest::Client,
+}
+
+impl Api<'_> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.portal.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        let res = req.send().await.expect("send");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_roles_tokens_validation_and_scheduling() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for (name, role) in [("总编", "admin"), ("王编辑", "editor"), ("作者甲", "author"), ("作者乙", "author")]
+    {
+        add_user(d, name, role);
+    }
+    let (editor, author1, author2) = (add_token(d, "王编辑"), add_token(d, "作者甲"), add_token(d, "作者乙"));
+    let portal = Portal::start(d, &[]).await;
+    let api = Api { portal: &portal, client: raw_client() };
+    use reqwest::Method as M;
+    let story = json!({"title": "城市书房上新", "body": "全市新增二十家城市书房。\n开放时间延长到晚上十点。", "category": "本地", "status": "published"}).to_string();
+
+    // No token, a wrong token: 401, nothing written.
+    assert_eq!(api.send(M::POST, "/api/articles", None, Some(&story)).await.0, StatusCode::UNAUTHORIZED);
+    let (status, body) = api.send(M::POST, "/api/articles", Some("not-a-token"), Some(&story)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+
+    // An author's "published" becomes "submitted": not visible to readers or to other authors.
+    let (status, created) = api.send(M::POST, "/api/articles", Some(&author1), Some(&story)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["workflow"], "submitted");
+    let id = created["id"].as_i64().expect("id");
+    assert_eq!(api.send(M::GET, &format!("/api/articles/{id}"), None, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(portal.get(&format!("/a/{id}")).await.status(), 404);
+    assert_eq!(api.send(M::GET, &format!("/api/articles/{id}"), Some(&author1), None).await.0, StatusCode::OK);
+    assert_eq!(api.send(M::GET, &format!("/api/articles/{id}"), Some(&author2), None).await.0, StatusCode::NOT_FOUND);
+
+    // Another author cannot change or delete it by its id: 403 and nothing changes.
+    let takeover = json!({"title": "被改掉的标题", "body": "正文。"}).to_string();
+    let (status, body) = api.send(M::PUT, &format!("/api/articles/{id}"), Some(&author2), Some(&takeover)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{body}");
+    assert_eq!(
+        api.send(M::DELETE, &format!("/api/articles/{id}"), Some(&author2), None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, now) = api.send(M::GET, &format!("/api/articles/{id}"), Some(&author1), None).await;
+    assert_eq!(now["title"], "城市书房上新");
+    // Nor schedule: that is an editor's.
+    let scheduled =
+        json!({"title": "定时", "body": "正文。", "status": "scheduled", "publish_at": "2099-01-01 08:00"}).to_string();
+    assert_eq!(api.send(M::POST, "/api/articles", Some(&author1), Some(&scheduled)).await.0, StatusCode::FORBIDDEN);
+
+    // An editor publishes it; it is then live, and its author may no longer change it.
+    let publish = json!({"title": "城市书房上新", "body": "全市新增二十家城市书房。\n开放时间延长到晚上十点。", "category": "本地", "status": "published"}).to_string();
+    let (status, body) = api.send(M::PUT, &format!("/api/articles/{id}"), Some(&editor), Some(&publish)).await;
+    assert_eq!((status, body["workflow"].as_str()), (StatusCode::OK, Some("published")), "{body}");
+    assert_eq!(body["author"], "作者甲", "the byline stays the author's");
+    assert_eq!(api.send(M::GET, &format!("/api/articles/{id}"), None, None).await.0, StatusCode::OK);
+    assert_eq!(
+        api.send(M::PUT, &format!("/api/articles/{id}"), Some(&author1), Some(&takeover)).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // Bad bodies: 400 for what is not JSON, 422 naming the field otherwise.
+    for (body, status, field) in [
+        ("这不是 JSON", StatusCode::BAD_REQUEST, "body"),
+        (r#"{"body": "正文"}"#, StatusCode::UNPROCESSABLE_ENTITY, "title"),
+        (r#"{"title": "标题"}"#, StatusCode::UNPROCESSABLE_ENTITY, "body"),
+        (r#"{"title": "标题", "body": "正文", "tags": "一个字符串"}"#, StatusCode::UNPROCESSABLE_ENTITY, "tags"),
+        (r#"{"title": "标题", "body": "正文", "status": "live"}"#, StatusCode::UNPROCESSABLE_ENTITY, "status"),
+        (r#"{"title": "标题", "body": "正文", "status": "scheduled"}"#, StatusCode::UNPROCESSABLE_ENTITY, "publish_at"),
+        (
+            r#"{"title": "标题", "body": "正文", "status": "scheduled", "publish_at": "明天"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "publish_at",
+        ),
+        (
+            r#"{"title": "标题", "body": "正文", "status": "scheduled", "publish_at": "2001-01-01 08:00"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "publish_at",
+        ),
+        (r#"{"title": "标题", "body": "   "}"#, StatusCode::UNPROCESSABLE_ENTITY, "body"),
+    ] {
+        let (got, err) = api.send(M::POST, "/api/articles", Some(&editor), Some(body)).await;
+        assert_eq!((got, err["error"]["field"].as_str()), (status, Some(field)), "{body}: {err}");
+    }
+
+    // Scheduled by an editor: invisible until its time, then published by the server itself.
+    let at = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_secs(3)).expect("time");
+    let soon =
+        json!({"title": "晚间新闻预告", "body": "今晚八点播出。", "status": "scheduled", "publish_at": at.to_string()})
+            .to_string();
+    let (status, body) = api.send(M::POST, "/api/articles", Some(&editor), Some(&soon)).await;
+    assert_eq!((status, body["workflow"].as_str()), (StatusCode::CREATED, Some("scheduled")), "{body}");
+    let sid = body["id"].as_i64().expect("id");
+    assert_eq!(api.send(M::GET, &format!("/api/articles/{sid}"), None, None).await.0, StatusCode::NOT_FOUND);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while api.send(M::GET, &format!("/api/articles/{sid}"), None, None).await.0 != StatusCode::OK {
+        assert!(Instant::now() < deadline, "the scheduled article was not published");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // Delete: gone for readers.
+    assert_eq!(
+        api.send(M::DELETE, &format!("/api/articles/{id}"), Some(&editor), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(api.send(M::GET, &format!("/api/articles/{id}"), None, None).await.0, StatusCode::NOT_FOUND);
+
+    // A revoked token stops working at once.
+    let list = zixun(d).args(["tokens", "list"]).output().expect("run");
+    let listing = String::from_utf8_lossy(&list.stdout).to_string();
+    let author2_id =
+        listing.lines().find(|l| l.contains("作者乙")).and_then(|l| l.split('\t').next()).expect("token row");
+    let out = zixun(d).args(["tokens", "revoke", author2_id]).output().expect("run");
+    assert!(out.status.success());
+    assert_eq!(api.send(M::POST, "/api/articles", Some(&author2), Some(&story)).await.0, StatusCode::UNAUTHORIZED);
+
+    // The audit log has each act, with who did it.
+    let web = Web::login(&portal, "总编").await;
+    let audit = web.get("/admin/audit").await.1;
+    for needle in [
+        "作者甲</td><td>submit",
+        "王编辑</td><td>publish",
+        "王编辑</td><td>schedule",
+        "定时发布</td><td>publish",
+        "王编辑</td><td>delete",
+    ] {
+        assert!(audit.contains(needle), "audit log lacks {needle}");
+    }
+    portal.terminate();
+}
+
+/// A signed-in browser: its session cookie and the CSRF token of its pages.
+struct Web<'a> {
+    portal: &'a Portal,
+    client: reqwest::Client,
+    cookie: String,
+    csrf: String,
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    page.split(&marker).nth(1).and_then(|s| s.split('"').next()).unwrap_or_default().to_string()
+}
+
+fn set_cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+async fn login_attempt(
+    portal: &Portal,
+    client: &reqwest::Client,
+    name: &str,
+    password: &str,
+    next: &str,
+) -> reqwest::Response {
+    let form = client.get(portal.url("/admin/login")).send().await.expect("GET login");
+    let cookie = set_cookie_value(&form, "zixun_login_csrf").expect("login csrf cookie");
+    let csrf = hidden(&form.text().await.expect("body"), "csrf");
+    let pair = cookie.split(';').next().unwrap_or_default().to_string();
+    client
+        .post(portal.url("/admin/login"))
+        .header("cookie", pair)
+        .form(&[("name", name), ("password", password), ("csrf", &csrf), ("next", next)])
+        .send()
+        .await
+        .expect("POST login")
+}
+
+impl<'a> Web<'a> {
+    async fn login(portal: &'a Portal, name: &str) -> Web<'a> {
+        let client = raw_client();
+        let res = login_attempt(portal, &client, name, PASSWORD, "/admin").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {name}");
+        let set = set_cookie_value(&res, "zixun_session").expect("session cookie");
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+        let cookie = set.split(';').next().unwrap_or_default().to_string();
+        let mut web = Web { portal, client, cookie, csrf: String::new() };
+        let (_, page) = web.get("/admin").await;
+        web.csrf = hidden(&page, "csrf");
+        assert_eq!(web.csrf.len(), 64);
+        web
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let res = self.client.get(self.portal.url(path)).header("cookie", &self.cookie).send().await.expect("GET");
+        (res.status(), res.text().await.expect("body"))
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.portal.url(path)).header("cookie", &self.cookie).form(form).send().await.expect("POST")
+    }
+
+    /// Saves the editor's form with this CSRF token; returns the response.
+    async fn save(&self, csrf: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
+        self.post("/admin/save", &form).await
+    }
+}
+
+/// Every tag in `html` (from `<` and a letter to the next `>`), lower-cased.
+fn tags(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        if rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let end = rest.find('>').unwrap_or(rest.len());
+            out.push(rest[..end].to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// A tag's name and its attributes as (name, value), quotes respected.
+fn attributes(tag: &str) -> (String, Vec<(String, String)>) {
+    let mut chars = tag.chars().peekable();
+    let name: String = chars.by_ref().take_while(|c| !c.is_whitespace() && *c != '/').collect();
+    let mut attrs = Vec::new();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == '/') {
+            chars.next();
+        }
+        let key: String = std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace() && *c != '=')).collect();
+        if key.is_empty() {
+            break;
+        }
+        let mut value = String::new();
+        if chars.next_if_eq(&'=').is_some() {
+            match chars.next_if(|c| *c == '"' || *c == '\'') {
+                Some(q) => value = std::iter::from_fn(|| chars.next_if(|c| *c != q)).collect(),
+                None => value = std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace())).collect(),
+            }
+            chars.next();
+        }
+        attrs.push((key, value));
+    }
+    (name, attrs)
+}
+
+/// No element that runs script: no script tag but the JSON-LD block, no event handler, no
+/// javascript: URL, no iframe/object/embed/svg.
+fn assert_inert(page: &str, what: &str) {
+    for t in tags(page) {
+        let (name, attrs) = attributes(&t);
+        assert!(!matches!(name.as_str(), "iframe" | "object" | "embed" | "svg" | "math"), "{what}: <{t}>");
+        if name == "script" {
+            assert_eq!(t, "script type=\"application/ld+json\"", "{what}: <{t}>");
+        }
+        for (key, value) in attrs {
+            assert!(!key.starts_with("on"), "{what}: event handler in <{t}>");
+            if matches!(key.as_str(), "href" | "src" | "action" | "formaction") {
+                assert!(!value.trim_start().starts_with("javascript:"), "{what}: script URL in <{t}>");
+            }
+        }
+    }
+}
+
+const XSS: &[&str] = &[
+    "<script>alert('t')</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "javascript:alert(1)",
+    "<iframe src=//evil.example></iframe>",
+    "<a href=\"javascript:alert(1)\" onmouseover=\"alert(1)\">x</a>",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_editor_sessions_csrf_xss_and_uploads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    add_user(d, "总编", "admin");
+    add_user(d, "王编辑", "editor");
+    add_user(d, "作者甲", "author");
+    let editor_token = add_token(d, "王编辑");
+    let portal = Portal::start(d, &[]).await;
+    let anon = raw_client();
+
+    // Without a session the newsroom sends you to sign in, and brings you back after.
+    let res = anon.get(portal.url("/admin/new")).send().await.expect("GET");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/admin/login?next=%2Fadmin%2Fnew");
+    // After login only paths of the newsroom are followed: no open redirect.
+    for (next, expected) in [
+        ("/admin/new", "/admin/new"),
+        ("https://evil.example/", "/admin"),
+        ("//evil.example", "/admin"),
+        ("/admin/..//evil.example", "/admin"),
+    ] {
+        let res = login_attempt(&portal, &anon, "王编辑", PASSWORD, next).await;
+        assert_eq!(res.headers()["location"], expected, "next={next}");
+    }
+    // A login form posted without its CSRF token is refused.
+    let res = anon
+        .post(portal.url("/admin/login"))
+        .form(&[("name", "王编辑"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let editor = Web::login(&portal, "王编辑").await;
+    // CSRF: missing or wrong token is 403, and nothing is written.
+    let before = editor.get("/admin?filter=all").await.1.matches("<tr>").count();
+    let fields = [("title", "CSRF 测试"), ("body", "正文。"), ("action", "draft")];
+    assert_eq!(editor.post("/admin/save", &fields).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(editor.save(&"0".repeat(64), &fields).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(editor.post("/admin/logout", &[]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(editor.get("/admin?filter=all").await.1.matches("<tr>").count(), before);
+
+    // Preview renders the Markdown, sanitized, and writes nothing.
+    let res = editor
+        .save(
+            &editor.csrf,
+            &[("title", "预览"), ("body", "## 小标题\n\n**加粗**<script>alert(1)</script>"), ("action", "preview")],
+        )
+        .await;
+    let page = res.text().await.expect("body");
+    assert!(page.contains("<h2>小标题</h2>") && page.contains("<strong>加粗</strong>"), "preview");
+    assert_inert(&page, "preview");
+
+    // Stored XSS: every text field of the editor, published, comes out inert. A source link that
+    // is not a web address is refused (422, the form shown again, inert) rather than stored.
+    for (i, payload) in XSS.iter().enumerate() {
+        let body = format!("第一段 {payload}\n\n[链接]({payload}) ![图]({payload})");
+        let title = format!("标题{i} {payload}");
+        let mut fields = vec![
+            ("title", title.as_str()),
+            ("body", body.as_str()),
+            ("category", payload),
+            ("tags", payload),
+            ("author", payload),
+            ("source_name", payload),
+            ("source_url", payload),
+            ("action", "publish"),
+        ];
+        let res = editor.save(&editor.csrf, &fields).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "payload {payload} as a source URL");
+        let page = res.text().await.expect("body");
+        assert!(page.contains("field &quot;url&quot; must be an http or https address"), "the form says why");
+        assert_inert(&page, "editor with an error");
+        fields[6] = ("source_url", "https://outlet.example/news/1.html");
+        let res = editor.save(&editor.csrf, &fields).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "payload {payload}");
+        let location = res.headers()["location"].to_str().expect("ascii").to_string();
+        let id: i64 = location.trim_start_matches("/admin/a/").trim_end_matches("?saved=1").parse().expect("id");
+        let (_, page) = portal.text(&format!("/a/{id}")).await;
+        assert_inert(&page, &format!("article page, payload {payload}"));
+        assert_inert(&editor.get(&format!("/admin/a/{id}")).await.1, "editor page");
+        // The same through the API.
+        let json_body = json!({"title": payload, "body": format!("正文 {payload}"), "category": payload, "tags": [payload], "author": payload, "source": payload, "url": payload, "status": "published"});
+        let res = reqwest::Client::new()
+            .post(portal.url("/api/articles"))
+            .bearer_auth(&editor_token)
+            .json(&json_body)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(res.json::<Value>().await.expect("json")["error"]["field"], "url");
+        let mut json_body = json_body;
+        json_body["url"] = json!("https://outlet.example/news/2.html");
+        json_body["body_html"] = json!(format!("<p>正文</p>{payload}"));
+        json_body["body"] = Value::Null;
+        let res = reqwest::Client::new()
+            .post(portal.url("/api/articles"))
+            .bearer_auth(&editor_token)
+            .json(&json_body)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let id = res.json::<Value>().await.expect("json")["id"].as_i64().expect("id");
+        assert_inert(&portal.text(&format!("/a/{id}")).await.1, "API article page");
+    }
+    let (_, home) = portal.text("/").await;
+    assert_inert(&home, "home page");
+    assert_inert(&editor.get("/admin?filter=all").await.1, "admin list");
+    for path in ["/rss.xml", "/atom.xml"] {
+        let (_, feed) = portal.text(path).await;
+        assert!(!feed.contains("<script>alert") && !feed.contains("onerror=alert(1)>"), "{path}");
+    }
+
+    // Headers on every kind of page.
+    for path in ["/", "/admin/login", "/api/articles", "/rss.xml", "/no-such-page"] {
+        let res = anon.get(portal.url(path)).send().await.expect("GET");
+        let h = res.headers();
+        let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert_eq!(h.get("x-content-type-options").map(|v| v.as_bytes()), Some(&b"nosniff"[..]), "{path}");
+        assert!(h.contains_key("referrer-policy"), "{path}");
+    }
+
+    // Uploads: known by their bytes, served with their own type.
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
+    let upload = |csrf: String, bytes: Vec<u8>, name: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .part("image", reqwest::multipart::Part::bytes(bytes).file_name(name).mime_str("image/png").expect("mime"));
+        editor.client.post(portal.url("/admin/upload")).header("cookie", &editor.cookie).multipart(form).send()
+    };
+    let res = upload(editor.csrf.clone(), png.to_vec(), "dot.png").await.expect("upload");
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.expect("body").replace("&#x2f;", "/");
+    let url = page.split("<code>").nth(1).and_then(|s| s.split("</code>").next()).expect("url").to_string();
+    let img = anon.get(portal.url(&url)).send().await.expect("GET");
+    assert_eq!(img.headers()["content-type"], "image/png");
+    assert_eq!(img.headers()["x-content-type-options"], "nosniff");
+    let res =
+        upload(editor.csrf.clone(), b"<html><script>alert(1)</script>".to_vec(), "evil.png").await.expect("upload");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "HTML named .png is refused");
+    let res = upload("wrong".into(), png.to_vec(), "dot.png").await.expect("upload");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(anon.get(portal.url("/uploads/..%2Fzixun.db")).send().await.expect("GET").status(), 404);
+
+    // Roles on the web: an author cannot open the audit log or an editor's article.
+    let author = Web::login(&portal, "作者甲").await;
+    assert_eq!(author.get("/admin/audit").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(editor.get("/admin/audit").await.0, StatusCode::FORBIDDEN);
+    let someone_elses = editor.get("/admin?filter=all").await.1;
+    let their_id =
+        someone_elses.split("href=\"/admin/a/").nth(1).and_then(|s| s.split('"').next()).expect("an article");
+    assert_eq!(author.get(&format!("/admin/a/{their_id}")).await.0, StatusCode::FORBIDDEN);
+    let res =
+        author.save(&author.csrf, &[("id", their_id), ("title", "改"), ("body", "改。"), ("action", "draft")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // An author's publish button is a submission.
+    let res =
+        author.save(&author.csrf, &[("title", "作者的稿子"), ("body", "稿件正文。"), ("action", "publish")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(author.get("/admin").await.1.contains("待审"));
+
+    // Logout ends the session.
+    assert_eq!(editor.post("/admin/logout", &[("csrf", &editor.csrf)]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(editor.get("/admin").await.0, StatusCode::SEE_OTHER);
+    portal.terminate();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_throttled_with_one_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    add_user(dir.path(), "王编辑", "editor");
+    let portal = Portal::start(dir.path(), &[]).await;
+    let client = raw_client();
+    // A wrong password and an unknown name get the same answer.
+    let wrong_password = login_attempt(&portal, &client, "王编辑", "wrong password!", "/admin").await;
+    assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
+    let a = wrong_password.text().await.expect("body");
+    let unknown = login_attempt(&portal, &client, "无此人", PASSWORD, "/admin").await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let b = unknown.text().await.expect("body");
+    assert!(a.contains("用户名或密码错误") && b.contains("用户名或密码错误"));
+    for _ in 0..3 {
+        login_attempt(&portal, &client, "王编辑", "wrong password!", "/admin").await;
+    }
+    // Five failures: now even the right password is refused for a while.
+    let res = login_attempt(&portal, &client, "王编辑", PASSWORD, "/admin").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().await.expect("body").contains("登录失败次数过多"));
+    portal.terminate();
+}
