@@ -1,6 +1,38 @@
-//! One story, one entry: which stored article a newcomer is a copy of.
+//! One story, one entry: which stored article a newcomer is a copy of, and whether two texts
+//! are copies of one story.
+
+use std::collections::HashSet;
 
 use crate::text::hamming;
+
+/// Share of the shorter text's character 5-grams found in the other above which two bodies are
+/// copies of one story. Copies lightly edited (a new lead, a credit line) stay above it;
+/// rewrites of one event in other words fall well below (0.68–0.90 on the news2018 pairs).
+pub const COPY_CONTAINMENT: f64 = 0.9;
+/// Characters of a body compared (copies differ, if at all, at the end: credits, ads).
+const SHINGLED_CHARS: usize = 3000;
+
+/// Hashes of the character 5-grams of `text`, letters and digits only (spacing, punctuation
+/// and markup do not make two copies differ).
+pub fn shingles(text: &str) -> HashSet<u64> {
+    let chars: Vec<char> = text.chars().filter(|c| c.is_alphanumeric()).take(SHINGLED_CHARS).collect();
+    chars
+        .windows(5)
+        .map(|w| {
+            // FNV-1a over the five characters: fast, and good enough to tell 5-grams apart.
+            w.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(*c)).wrapping_mul(0x0100_0000_01b3))
+        })
+        .collect()
+}
+
+/// `|A ∩ B| / min(|A|, |B|)`; 0 when either is empty.
+pub fn containment(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.is_empty() {
+        return 0.0;
+    }
+    small.iter().filter(|h| large.contains(h)).count() as f64 / small.len() as f64
+}
 
 /// How near-duplicates are recognised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +88,18 @@ pub fn heads_to_adopt(policy: &StoryPolicy, simhash: u64, original: bool, candid
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copies_contain_each_other_rewrites_do_not() {
+        let original = "火箭客场以18分的分差惨败给了雷霆，80分也创下了德安东尼执教火箭以来的新低。保罗仅得到10分5次助攻，还出现了5次失误。";
+        let copy = format!("{original}（来源：某体育网）");
+        let rewrite =
+            "雷霆主场大胜火箭18分，火箭全场只得到80分，为德安东尼执教以来最低。保罗10分5助攻5失误，状态低迷。";
+        let (a, b, c) = (shingles(original), shingles(&copy), shingles(rewrite));
+        assert!(containment(&a, &b) >= COPY_CONTAINMENT);
+        assert!(containment(&a, &c) < 0.5);
+        assert_eq!(containment(&a, &HashSet::new()), 0.0);
+    }
 
     #[test]
     fn copies_point_at_the_original_else_the_first_seen() {

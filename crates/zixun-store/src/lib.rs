@@ -87,6 +87,8 @@ pub trait Store: Send + Sync {
     /// Published articles, newest first, after `cursor`.
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>>;
     async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>>;
+    /// Plain-text bodies of these articles (for telling copies of one story apart).
+    async fn body_texts(&self, ids: &[i64]) -> Result<HashMap<i64, String>>;
     /// Published articles with the most views of all time (the hot list's fallback).
     async fn most_viewed(&self, limit: u32) -> Result<Vec<ArticleSummary>>;
     async fn count_published(&self) -> Result<i64>;

@@ -3,14 +3,19 @@
 //!
 //! `score = similarity / best_similarity × (0.7 + 0.3 × 0.5^(age / 14 days))`, and each further
 //! item from a source already listed is multiplied by 0.85 per earlier item from it. An item is
-//! skipped when it is the article itself, a recorded copy of a story (`copy_of`), or within 3 bits
-//! of SimHash of the article or of an item already listed (another copy of one story).
+//! skipped when it is the article itself, a recorded copy of a story (`copy_of`), within 3 bits
+//! of SimHash of the article or of an item already listed, or when its text and theirs share 90%
+//! of their character 5-grams (a copy the SimHash missed: retitled, re-paragraphed, trimmed).
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use moka::sync::Cache;
 use serde::Serialize;
-use zixun_core::{Article, ArticleSummary, SiteClock, rank, text::hamming};
+use zixun_core::{
+    Article, ArticleSummary, SiteClock, rank,
+    story::{COPY_CONTAINMENT, containment, shingles},
+    text::hamming,
+};
 use zixun_store::ListFilter;
 
 use crate::AppContext;
@@ -21,6 +26,8 @@ const RECENCY_WEIGHT: f64 = 0.3;
 const SOURCE_REPEAT_FACTOR: f64 = 0.85;
 /// Candidates read from the index before blending and diversifying.
 const CANDIDATES: usize = 40;
+/// Items ranked beyond the list's length, to replace those found to be copies by their text.
+const SPARE: usize = 6;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RelatedItem {
@@ -99,7 +106,8 @@ impl RelatedFinder {
                     Some(RelatedItem { article: s, score, shared: Vec::new() })
                 })
                 .collect();
-            let mut chosen = diversify(article, &[], &mut candidates, limit);
+            let ranked = diversify(article, &[], &mut candidates, limit + SPARE);
+            let mut chosen = drop_text_copies(ctx, article, &[], ranked, limit).await?;
             for item in &mut chosen {
                 item.shared = ctx.search.shared_words(item.article.id, &words)?;
             }
@@ -137,7 +145,8 @@ impl RelatedFinder {
                 .filter(|s| !taken.iter().any(|t| t.article.id == s.id))
                 .map(|s| RelatedItem { article: s, score: 0.0, shared: Vec::new() })
                 .collect();
-            let picked = diversify(article, &taken, &mut candidates, n - out.len());
+            let ranked = diversify(article, &taken, &mut candidates, n - out.len() + SPARE);
+            let picked = drop_text_copies(ctx, article, &taken, ranked, n - out.len()).await?;
             taken.extend(picked.iter().cloned());
             out.extend(picked);
             if out.len() >= n {
@@ -146,6 +155,35 @@ impl RelatedFinder {
         }
         Ok(out)
     }
+}
+
+/// Keeps, in order, at most `limit` of `ranked` whose text is not a copy of the article's, of an
+/// item already `listed`, or of one kept before it.
+async fn drop_text_copies(
+    ctx: &AppContext,
+    article: &Article,
+    listed: &[RelatedItem],
+    ranked: Vec<RelatedItem>,
+    limit: usize,
+) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
+    let ids: Vec<i64> = ranked.iter().chain(listed).map(|i| i.article.id).collect();
+    let bodies = ctx.store.body_texts(&ids).await?;
+    let text = |id: i64| shingles(bodies.get(&id).map_or("", String::as_str));
+    let mut kept: Vec<_> =
+        std::iter::once(shingles(&article.body_text)).chain(listed.iter().map(|l| text(l.article.id))).collect();
+    let mut out = Vec::with_capacity(limit);
+    for item in ranked {
+        if out.len() == limit {
+            break;
+        }
+        let s = text(item.article.id);
+        if kept.iter().any(|k| containment(k, &s) >= COPY_CONTAINMENT) {
+            continue;
+        }
+        kept.push(s);
+        out.push(item);
+    }
+    Ok(out)
 }
 
 /// Greedy pick by score, skipping copies of one story and damping repeated sources.

@@ -191,6 +191,13 @@ pub struct EvalRelatedArgs {
 pub enum BenchCommand {
     /// Known-item search: latency percentiles, zero-hit rate and MRR@10 over a query file.
     Search(BenchSearchArgs),
+    /// Login cost: milliseconds per argon2id hash and per verification, with the parameters,
+    /// against one BLAKE3 token hash (what an API request costs) in the same run.
+    Password {
+        /// Hashes to time.
+        #[arg(long, default_value_t = 20)]
+        rounds: u32,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -41,6 +41,9 @@ fn main() -> ExitCode {
             Command::Bench(BenchCommand::Search(args)) => {
                 commands::bench::search(&config, args).await.map(|_| ExitCode::SUCCESS)
             }
+            Command::Bench(BenchCommand::Password { rounds }) => {
+                commands::bench::password(*rounds).map(|_| ExitCode::SUCCESS)
+            }
             Command::Eval(EvalCommand::Related(args)) => {
                 commands::eval::related(&config, args).await.map(|_| ExitCode::SUCCESS)
             }

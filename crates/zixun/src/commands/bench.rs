@@ -1,4 +1,5 @@
-//! `zixun bench search`: known-item search over this data folder, timed in-process.
+//! `zixun bench search`: known-item search over this data folder, timed in-process; and
+//! `zixun bench password`: the cost of a login.
 //!
 //! Reads JSON Lines `{"q": "两个 词", "target": "external id"}` (bench/search_bench.py writes
 //! them, with the same title-derived queries as the peers' script) and prints one JSON object:
@@ -17,6 +18,8 @@ use serde::Deserialize;
 use serde_json::json;
 use zixun_search::{SearchIndex, SearchRequest};
 use zixun_store::Store;
+
+use zixun_web::newsroom::{hash_password, new_token, token_hash, verify_password};
 
 use crate::{cli::BenchSearchArgs, config::Config, runtime};
 
@@ -99,5 +102,41 @@ pub async fn search(config: &Config, args: &BenchSearchArgs) -> Result<()> {
         "mrr_at_10": reciprocal / n,
     });
     println!("{out}");
+    Ok(())
+}
+
+/// `zixun bench password`: what a login costs the server (and a guesser, per guess).
+pub fn password(rounds: u32) -> Result<()> {
+    let rounds = rounds.max(1);
+    let mut hash = String::new();
+    let started = Instant::now();
+    for i in 0..rounds {
+        hash = hash_password(&format!("bench password {i}")).map_err(|e| anyhow::anyhow!(e))?;
+    }
+    let per_hash = started.elapsed() / rounds;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        verify_password("wrong guess", &hash);
+    }
+    let per_verify = started.elapsed() / rounds;
+    let token = new_token();
+    let started = Instant::now();
+    for _ in 0..10_000 {
+        std::hint::black_box(token_hash(std::hint::black_box(&token)));
+    }
+    let per_token = started.elapsed() / 10_000;
+    let params = hash.split('$').nth(3).unwrap_or("");
+    println!(
+        "{}",
+        json!({
+            "algorithm": "argon2id",
+            "params": params,
+            "rounds": rounds,
+            "hash_ms": per_hash.as_secs_f64() * 1e3,
+            "verify_ms": per_verify.as_secs_f64() * 1e3,
+            "token_hash_us": per_token.as_secs_f64() * 1e6,
+            "verify_over_token": per_verify.as_secs_f64() / per_token.as_secs_f64().max(1e-12),
+        })
+    );
     Ok(())
 }
