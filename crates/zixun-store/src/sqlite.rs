@@ -390,7 +390,7 @@ impl Store for SqliteStore {
             return Ok(HashMap::new());
         }
         let rows = sqlx::query(
-            "SELECT id, substr(body_text, 1, 4000) AS body FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+            "SELECT id, substr(body_text, 1, 2000) AS body FROM articles WHERE id IN (SELECT value FROM json_each(?))",
         )
         .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
         .fetch_all(&self.pool)

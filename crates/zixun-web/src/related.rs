@@ -13,7 +13,7 @@ use moka::sync::Cache;
 use serde::Serialize;
 use zixun_core::{
     Article, ArticleSummary, SiteClock, rank,
-    story::{COPY_CONTAINMENT, containment, shingles},
+    story::{COPY_CONTAINMENT, Shingles, containment, shingles},
     text::hamming,
 };
 use zixun_store::ListFilter;
@@ -41,15 +41,38 @@ pub struct RelatedItem {
 pub struct RelatedFinder {
     /// Lists live a minute, so that new articles reach older articles' lists within one.
     lists: Cache<(i64, usize), Arc<Vec<RelatedItem>>>,
+    /// Shingles of bodies already compared (an article is a candidate in many lists).
+    shingles: Cache<i64, Arc<Shingles>>,
 }
 
 impl RelatedFinder {
     pub fn new() -> Self {
-        RelatedFinder { lists: Cache::builder().max_capacity(50_000).time_to_live(Duration::from_secs(60)).build() }
+        RelatedFinder {
+            lists: Cache::builder().max_capacity(50_000).time_to_live(Duration::from_secs(60)).build(),
+            shingles: Cache::builder().max_capacity(100_000).build(),
+        }
     }
 
     pub fn invalidate_all(&self) {
         self.lists.invalidate_all();
+        self.shingles.invalidate_all();
+    }
+
+    /// Shingles of these articles' bodies, from the cache or the store.
+    async fn shingles_of(
+        &self,
+        ctx: &AppContext,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, Arc<Shingles>>, crate::error::BackgroundError> {
+        let mut out: HashMap<i64, Arc<Shingles>> =
+            ids.iter().filter_map(|id| Some((*id, self.shingles.get(id)?))).collect();
+        let missing: Vec<i64> = ids.iter().copied().filter(|id| !out.contains_key(id)).collect();
+        for (id, body) in ctx.store.body_texts(&missing).await? {
+            let s = Arc::new(shingles(&body));
+            self.shingles.insert(id, s.clone());
+            out.insert(id, s);
+        }
+        Ok(out)
     }
 
     pub async fn related(
@@ -107,7 +130,7 @@ impl RelatedFinder {
                 })
                 .collect();
             let ranked = diversify(article, &[], &mut candidates, limit + SPARE);
-            let mut chosen = drop_text_copies(ctx, article, &[], ranked, limit).await?;
+            let mut chosen = self.drop_text_copies(ctx, article, &[], ranked, limit).await?;
             for item in &mut chosen {
                 item.shared = ctx.search.shared_words(item.article.id, &words)?;
             }
@@ -118,6 +141,38 @@ impl RelatedFinder {
             list.extend(more);
         }
         Ok(list)
+    }
+
+    /// Keeps, in order, at most `limit` of `ranked` whose text is not a copy of the article's, of an
+    /// item already `listed`, or of one kept before it.
+    async fn drop_text_copies(
+        &self,
+        ctx: &AppContext,
+        article: &Article,
+        listed: &[RelatedItem],
+        ranked: Vec<RelatedItem>,
+        limit: usize,
+    ) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
+        let ids: Vec<i64> = ranked.iter().chain(listed).map(|i| i.article.id).collect();
+        let known = self.shingles_of(ctx, &ids).await?;
+        let empty = Arc::new(shingles(""));
+        let text = |id: i64| known.get(&id).unwrap_or(&empty).clone();
+        let mut kept: Vec<Arc<Shingles>> = std::iter::once(Arc::new(shingles(&article.body_text)))
+            .chain(listed.iter().map(|l| text(l.article.id)))
+            .collect();
+        let mut out = Vec::with_capacity(limit);
+        for item in ranked {
+            if out.len() == limit {
+                break;
+            }
+            let s = text(item.article.id);
+            if kept.iter().any(|k| containment(k, &s) >= COPY_CONTAINMENT) {
+                continue;
+            }
+            kept.push(s);
+            out.push(item);
+        }
+        Ok(out)
     }
 
     /// Too few articles share words with this one (a small site, an unusual story): the list
@@ -146,7 +201,7 @@ impl RelatedFinder {
                 .map(|s| RelatedItem { article: s, score: 0.0, shared: Vec::new() })
                 .collect();
             let ranked = diversify(article, &taken, &mut candidates, n - out.len() + SPARE);
-            let picked = drop_text_copies(ctx, article, &taken, ranked, n - out.len()).await?;
+            let picked = self.drop_text_copies(ctx, article, &taken, ranked, n - out.len()).await?;
             taken.extend(picked.iter().cloned());
             out.extend(picked);
             if out.len() >= n {
@@ -155,35 +210,6 @@ impl RelatedFinder {
         }
         Ok(out)
     }
-}
-
-/// Keeps, in order, at most `limit` of `ranked` whose text is not a copy of the article's, of an
-/// item already `listed`, or of one kept before it.
-async fn drop_text_copies(
-    ctx: &AppContext,
-    article: &Article,
-    listed: &[RelatedItem],
-    ranked: Vec<RelatedItem>,
-    limit: usize,
-) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
-    let ids: Vec<i64> = ranked.iter().chain(listed).map(|i| i.article.id).collect();
-    let bodies = ctx.store.body_texts(&ids).await?;
-    let text = |id: i64| shingles(bodies.get(&id).map_or("", String::as_str));
-    let mut kept: Vec<_> =
-        std::iter::once(shingles(&article.body_text)).chain(listed.iter().map(|l| text(l.article.id))).collect();
-    let mut out = Vec::with_capacity(limit);
-    for item in ranked {
-        if out.len() == limit {
-            break;
-        }
-        let s = text(item.article.id);
-        if kept.iter().any(|k| containment(k, &s) >= COPY_CONTAINMENT) {
-            continue;
-        }
-        kept.push(s);
-        out.push(item);
-    }
-    Ok(out)
 }
 
 /// Greedy pick by score, skipping copies of one story and damping repeated sources.
