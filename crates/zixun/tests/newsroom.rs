@@ -342,6 +342,7 @@ async fn web_editor_sessions_csrf_xss_and_uploads() {
     let editor_token = add_token(d, "王编辑");
     let portal = Portal::start(d, &[]).await;
     let anon = raw_client();
+    let api = Api { portal: &portal, client: raw_client() };
 
     // Without a session the newsroom sends you to sign in, and brings you back after.
     let res = anon.get(portal.url("/admin/new")).send().await.expect("GET");
@@ -416,28 +417,17 @@ async fn web_editor_sessions_csrf_xss_and_uploads() {
         assert_inert(&editor.get(&format!("/admin/a/{id}")).await.1, "editor page");
         // The same through the API.
         let json_body = json!({"title": payload, "body": format!("正文 {payload}"), "category": payload, "tags": [payload], "author": payload, "source": payload, "url": payload, "status": "published"});
-        let res = reqwest::Client::new()
-            .post(portal.url("/api/articles"))
-            .bearer_auth(&editor_token)
-            .json(&json_body)
-            .send()
-            .await
-            .expect("POST");
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(res.json::<Value>().await.expect("json")["error"]["field"], "url");
+        let (status, err) =
+            api.send(reqwest::Method::POST, "/api/articles", Some(&editor_token), Some(&json_body.to_string())).await;
+        assert_eq!((status, err["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("url")));
         let mut json_body = json_body;
         json_body["url"] = json!("https://outlet.example/news/2.html");
         json_body["body_html"] = json!(format!("<p>正文</p>{payload}"));
         json_body["body"] = Value::Null;
-        let res = reqwest::Client::new()
-            .post(portal.url("/api/articles"))
-            .bearer_auth(&editor_token)
-            .json(&json_body)
-            .send()
-            .await
-            .expect("POST");
-        assert_eq!(res.status(), StatusCode::CREATED);
-        let id = res.json::<Value>().await.expect("json")["id"].as_i64().expect("id");
+        let (status, created) =
+            api.send(reqwest::Method::POST, "/api/articles", Some(&editor_token), Some(&json_body.to_string())).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let id = created["id"].as_i64().expect("id");
         assert_inert(&portal.text(&format!("/a/{id}")).await.1, "API article page");
     }
     let (_, home) = portal.text("/").await;
