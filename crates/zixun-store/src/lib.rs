@@ -83,6 +83,8 @@ pub trait Store: Send + Sync {
     /// takes the next `seq`.
     async fn upsert(&self, drafts: &[ArticleDraft]) -> Result<Vec<UpsertOutcome>>;
     async fn article(&self, id: i64) -> Result<Option<Article>>;
+    /// These articles whole, in the order of `ids` (unknown ids skipped), in one query.
+    async fn articles(&self, ids: &[i64]) -> Result<Vec<Article>>;
 
     /// Published articles, newest first, after `cursor`.
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>>;

@@ -87,7 +87,7 @@ pub trait NewsroomStore: Send + Sync {
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
     async fn add_token(&self, user_id: i64, token_hash: &str, label: Option<&str>, now: i64) -> Result<i64>;
-    /// The enabled user of an unrevoked token; marks it used.
+    /// The enabled user of an unrevoked token; marks it used (to the minute).
     async fn token_user(&self, token_hash: &str, now: i64) -> Result<Option<User>>;
     /// False if no such token or already revoked.
     async fn revoke_token(&self, id: i64, now: i64) -> Result<bool>;

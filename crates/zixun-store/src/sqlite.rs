@@ -385,6 +385,16 @@ impl Store for SqliteStore {
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
+    async fn articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
+        let rows = sqlx::query("SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut by_id: HashMap<i64, Article> =
+            rows.iter().map(article_from_row).map(|r| r.map(|a| (a.id, a))).collect::<Result<_>>()?;
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
     async fn body_texts(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
         if ids.is_empty() {
             return Ok(HashMap::new());

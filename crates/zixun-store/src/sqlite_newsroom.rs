@@ -148,7 +148,8 @@ impl NewsroomStore for SqliteStore {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let token_id: i64 = row.try_get("token_id")?;
-        sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+        // Like sessions: written at most once a minute, not on every API request.
+        sqlx::query("UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at <= ?1 - 60)")
             .bind(now)
             .bind(token_id)
             .execute(&self.pool)

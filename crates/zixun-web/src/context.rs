@@ -108,15 +108,7 @@ impl AppContext {
     /// Publishes the scheduled articles due at `now` and records each in the audit log.
     pub async fn publish_scheduled(&self, now: i64) -> Result<(), BackgroundError> {
         for id in self.newsroom.store.publish_due(now).await? {
-            let entry = zixun_store::NewAudit {
-                at: now,
-                user_id: None,
-                user_name: "定时发布".into(),
-                action: "publish".into(),
-                article_id: Some(id),
-                detail: "scheduled".into(),
-            };
-            self.newsroom.store.audit(&entry).await?;
+            self.newsroom.record(None, "定时发布", "publish", Some(id), "scheduled").await?;
             tracing::info!(id, "scheduled article published");
         }
         Ok(())

@@ -50,15 +50,19 @@ pub fn analyzer(config: &Config) -> Result<Arc<TextAnalyzer>> {
     Ok(Arc::new(TextAnalyzer::new(dict.as_deref()).context("site dictionary")?))
 }
 
-pub fn feed_poller(config: &Config, store: Arc<SqliteStore>, analyzer: Arc<TextAnalyzer>) -> Result<FeedPoller> {
+/// The feed fetcher with the configured timeouts and body limit.
+pub fn feed_fetcher(config: &Config) -> Result<FeedFetcher> {
     let policy = FetchPolicy {
         connect_timeout: Config::seconds(config.feed_connect_timeout_seconds),
         timeout: Config::seconds(config.feed_timeout_seconds),
         max_bytes: config.feed_max_bytes,
         ..FetchPolicy::default()
     };
-    let fetcher = FeedFetcher::new(policy).context("feed fetcher")?;
-    Ok(FeedPoller::new(store, fetcher, preparer(config, analyzer)?))
+    FeedFetcher::new(policy).context("feed fetcher")
+}
+
+pub fn feed_poller(config: &Config, store: Arc<SqliteStore>, analyzer: Arc<TextAnalyzer>) -> Result<FeedPoller> {
+    Ok(FeedPoller::new(store, feed_fetcher(config)?, preparer(config, analyzer)?))
 }
 
 /// The newsroom of a web node: accounts and sessions in `store`, writes through the same

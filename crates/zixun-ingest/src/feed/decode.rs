@@ -38,14 +38,16 @@ fn decode_text(bytes: &[u8], content_type: Option<&str>) -> (String, &'static st
         // A UTF-16 label on bytes without a BOM or the UTF-16 pattern is wrong; guess instead.
         Encoding::for_label(label.as_bytes()).filter(|e| *e != UTF_16LE && *e != UTF_16BE)
     });
+    // ISO-8859-1 and US-ASCII (both WINDOWS_1252 here) decode anything, so they are often left
+    // in templates over UTF-8 or GBK content: like no label at all, they yield to valid UTF-8
+    // and then to a guess that reads the bytes without errors.
+    if (declared.is_none() || declared == Some(WINDOWS_1252))
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return (text.to_string(), UTF_8.name());
+    }
     match declared {
         Some(enc) if enc == WINDOWS_1252 => {
-            // ISO-8859-1 and US-ASCII (both WINDOWS_1252 here) decode anything, so they are
-            // often left in templates over UTF-8 or GBK content: trust them only if the bytes
-            // are not better read otherwise.
-            if std::str::from_utf8(bytes).is_ok() {
-                return (String::from_utf8_lossy(bytes).into_owned(), UTF_8.name());
-            }
             // No TLD hint here: the label already argues for a Latin script.
             let guess = guess(bytes, None);
             if guess != WINDOWS_1252 {
@@ -67,9 +69,6 @@ fn decode_text(bytes: &[u8], content_type: Option<&str>) -> (String, &'static st
             if !guess_errors { (guessed.into_owned(), guess.name()) } else { (text.into_owned(), enc.name()) }
         }
         None => {
-            if let Ok(text) = std::str::from_utf8(bytes) {
-                return (text.to_string(), UTF_8.name());
-            }
             let guess = guess(bytes, CHINESE_SITE);
             let (text, _) = guess.decode_without_bom_handling(bytes);
             (text.into_owned(), guess.name())

@@ -59,12 +59,8 @@ async fn channel(ctx: &AppContext, category: Option<&str>, format: Format) -> Re
     if list.is_empty() && category.is_some() {
         return Err(PageError::not_found());
     }
-    let mut items = Vec::with_capacity(list.len());
-    for s in &list {
-        if let Some(a) = ctx.store.article(s.id).await? {
-            items.push(a);
-        }
-    }
+    let ids: Vec<i64> = list.iter().map(|s| s.id).collect();
+    let items = ctx.store.articles(&ids).await?;
     let site = &ctx.config.site_name;
     let (title, page) = match category {
         Some(c) => (format!("{c} - {site}"), format!("/c/{}", urlencoding(c))),

@@ -6,7 +6,7 @@ use zixun_core::{
     newsroom::{Actor, Forbidden, Workflow},
 };
 use zixun_ingest::{DraftFields, ImportRecord, WriteError};
-use zixun_store::{NewAudit, StoreError};
+use zixun_store::StoreError;
 
 use super::secrets::new_token;
 use crate::AppContext;
@@ -157,17 +157,7 @@ pub async fn audit(
     article_id: Option<i64>,
     detail: &str,
 ) -> Result<(), StoreError> {
-    ctx.newsroom
-        .store
-        .audit(&NewAudit {
-            at: SiteClock::now(),
-            user_id: Some(actor.user_id),
-            user_name: actor.name.clone(),
-            action: action.into(),
-            article_id,
-            detail: detail.into(),
-        })
-        .await
+    ctx.newsroom.record(Some(actor.user_id), &actor.name, action, article_id, detail).await
 }
 
 fn invalid(field: &'static str, message: &str) -> EditError {

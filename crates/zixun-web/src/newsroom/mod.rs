@@ -15,8 +15,9 @@ use axum::{
     extract::DefaultBodyLimit,
     routing::{get, post},
 };
+use zixun_core::SiteClock;
 use zixun_ingest::ArticleWriter;
-use zixun_store::NewsroomStore;
+use zixun_store::{NewAudit, NewsroomStore, StoreError};
 
 pub use auth::{ApiActor, LoginThrottle, bearer_actor};
 pub use edit::{EditError, EditRequest, apply_edit, delete, visible_article};
@@ -61,6 +62,27 @@ pub struct Newsroom {
 impl Newsroom {
     pub fn new(store: Arc<dyn NewsroomStore>, writer: ArticleWriter, config: NewsroomConfig) -> Self {
         Newsroom { throttle: LoginThrottle::new(config.login_max_failures, config.login_window), store, writer, config }
+    }
+
+    /// Appends to the audit log. `user_id` is `None` when no account acted (the scheduler, a
+    /// failed login under a name that may not exist).
+    pub async fn record(
+        &self,
+        user_id: Option<i64>,
+        user_name: &str,
+        action: &str,
+        article_id: Option<i64>,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let entry = NewAudit {
+            at: SiteClock::now(),
+            user_id,
+            user_name: user_name.into(),
+            action: action.into(),
+            article_id,
+            detail: detail.into(),
+        };
+        self.store.audit(&entry).await
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 use zixun_core::{
     SiteClock,
     html::{escape, sanitize},
-    newsroom::{Actor, Workflow},
+    newsroom::Workflow,
 };
 use zixun_ingest::ImportRecord;
 use zixun_store::AdminFilter;
@@ -94,9 +94,8 @@ pub async fn login(
         Some(u) if matches && !u.disabled => u,
         _ => {
             nr.throttle.failed(name, &addr);
-            let who =
-                Actor { user_id: 0, name: name.chars().take(64).collect(), role: zixun_core::newsroom::Role::Author };
-            audit(&ctx, &who, "login_failed", None, &format!("from {addr}")).await?;
+            let tried: String = name.chars().take(64).collect();
+            nr.record(None, &tried, "login_failed", None, &format!("from {addr}")).await?;
             return render_login(&ctx, &next, Some("用户名或密码错误"), StatusCode::UNAUTHORIZED);
         }
     };

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use zixun_core::SiteClock;
-use zixun_ingest::feed::{FeedFetcher, FetchPolicy, Fetched, Validators, parse_feed, parse_opml, write_opml};
+use zixun_ingest::feed::{Fetched, Validators, parse_feed, parse_opml, write_opml};
 use zixun_store::{NewSource, SourceStore, StoreError};
 
 use crate::{
@@ -61,8 +61,7 @@ async fn add(config: &Config, store: &impl SourceStore, args: &SourceAddArgs) ->
         bail!("{url}: only http and https feeds can be polled");
     }
     // Try the feed once: a typo is better caught now than as a string of errors later.
-    let policy = FetchPolicy { max_bytes: config.feed_max_bytes, ..FetchPolicy::default() };
-    let checked = match FeedFetcher::new(policy)?.fetch(url.as_str(), &Validators::default()).await {
+    let checked = match runtime::feed_fetcher(config)?.fetch(url.as_str(), &Validators::default()).await {
         Ok(Fetched::Body { bytes, content_type, final_url, .. }) => {
             parse_feed(&bytes, content_type.as_deref(), Some(&final_url)).map_err(|e| e.to_string())
         }
