@@ -56,6 +56,8 @@ pub struct ArticleDraft {
     pub body_text: String,
     pub summary: String,
     pub keywords: Vec<String>,
+    /// Unit-length term vector for 相关内容 (see `TextAnalyzer::analyze`).
+    pub term_vector: Vec<(String, f32)>,
     pub simhash: u64,
     pub status: ArticleStatus,
     /// The newsroom account that wrote it (kept on later edits by others).

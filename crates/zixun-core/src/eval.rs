@@ -70,7 +70,7 @@ pub struct StoryPairs {
 }
 
 impl StoryPairs {
-    fn is_copy(&self, a: usize, b: usize) -> bool {
+    pub fn is_copy(&self, a: usize, b: usize) -> bool {
         self.copies.contains(&(a, b)) || self.copies.contains(&(b, a))
     }
 }

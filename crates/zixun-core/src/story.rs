@@ -7,8 +7,10 @@ use crate::text::hamming;
 /// copies of one story. Copies lightly edited (a new lead, a credit line) stay above it;
 /// rewrites of one event in other words fall well below (0.68–0.90 on the news2018 pairs).
 pub const COPY_CONTAINMENT: f64 = 0.9;
-/// Characters of a body compared (copies differ, if at all, at the end: credits, ads).
-const SHINGLED_CHARS: usize = 1500;
+/// Letters and digits of a body compared: whole news bodies, mostly (a long feature is cut, so
+/// that a comparison stays cheap). On news2018 this separates every labelled copy from every
+/// rewrite; at 1,500, 7 of 314 copies that a syndicator re-led or trimmed fell under 0.9.
+const SHINGLED_CHARS: usize = 4000;
 
 /// The character 5-grams of a text, hashed, sorted and deduplicated.
 #[derive(Debug, Clone, PartialEq, Eq)]

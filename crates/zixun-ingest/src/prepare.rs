@@ -92,6 +92,7 @@ impl ArticlePreparer {
             published_at_given: r.published_at.is_some(),
             summary: analysis.summary,
             keywords: analysis.keywords.iter().take(SHOWN_KEYWORDS).map(|(k, _)| k.clone()).collect(),
+            term_vector: analysis.vector,
             simhash: analysis.simhash,
             body_html,
             body_text,

@@ -26,6 +26,8 @@ pub enum SearchError {
     Folder { path: String, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("text analysis task failed: {0}")]
+    Analysis(String),
 }
 
 /// Changes read from the store per round while following it.

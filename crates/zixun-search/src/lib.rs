@@ -5,9 +5,9 @@ mod index;
 mod query;
 mod schema;
 mod tokenizer;
+mod vectors;
 
 pub use index::{SearchError, SearchIndex};
-pub use query::{
-    MAX_QUERY_CHARS, SearchHit, SearchRequest, SearchResults, SimilarHit, SortOrder, clean_query_for_display,
-};
+pub use query::{MAX_QUERY_CHARS, SearchHit, SearchRequest, SearchResults, SortOrder, clean_query_for_display};
 pub use tokenizer::JiebaTokenizer;
+pub use vectors::{Candidate, TermVectorIndex};

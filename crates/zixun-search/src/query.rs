@@ -1,7 +1,5 @@
-//! Readers' queries and more-like-this, built from the same analyzer as the index (never
+//! Readers' queries, built from the same analyzer as the index (never
 //! tantivy's query parser: a word jieba splits again would become a phrase that can miss).
-
-use std::collections::HashSet;
 
 use serde::Serialize;
 use tantivy::{
@@ -11,7 +9,7 @@ use tantivy::{
     schema::{Field, IndexRecordOption, Value},
     snippet::SnippetGenerator,
 };
-use zixun_core::{SiteClock, rank, text::normalize};
+use zixun_core::{SiteClock, rank};
 
 use crate::{SearchError, SearchIndex};
 
@@ -64,13 +62,6 @@ pub struct SearchResults {
     pub terms: Vec<String>,
     /// The query was longer than [`MAX_QUERY_CHARS`] and was cut.
     pub truncated: bool,
-}
-
-/// An article like another one.
-#[derive(Debug, Clone, Serialize)]
-pub struct SimilarHit {
-    pub id: i64,
-    pub score: f32,
 }
 
 impl crate::schema::Fields {
@@ -296,67 +287,5 @@ impl SearchIndex {
             })
             .collect();
         Box::new(BooleanQuery::new(shoulds))
-    }
-
-    /// More like this: articles sharing the weighted words, best BM25 first, never `exclude`.
-    pub fn similar(&self, words: &[(String, f32)], exclude: i64, limit: usize) -> Result<Vec<SimilarHit>, SearchError> {
-        let f = self.fields;
-        let mut seen = HashSet::new();
-        let words: Vec<(String, f32)> = words
-            .iter()
-            .map(|(w, b)| (normalize(w), *b))
-            .filter(|(n, _)| !n.trim().is_empty() && seen.insert(n.clone()))
-            .take(24)
-            .collect();
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (w, boost) in &words {
-            for (field, field_boost) in [(f.keywords, 2.0f32), (f.title, 1.5), (f.body, 1.0)] {
-                let tq = TermQuery::new(Term::from_field_text(field, w), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost * field_boost))));
-            }
-        }
-        clauses.push((
-            Occur::MustNot,
-            Box::new(TermQuery::new(Term::from_field_i64(f.id, exclude), IndexRecordOption::Basic)),
-        ));
-        let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
-        let docs = searcher.search(&query, &TopDocs::with_limit(limit.clamp(1, 200)).order_by_score())?;
-        // Ids from the fast field: stored documents are only opened for the few items listed.
-        let mut hits = Vec::with_capacity(docs.len());
-        for (score, addr) in docs {
-            let ids = searcher.segment_reader(addr.segment_ord).fast_fields().i64("id")?.first_or_default_col(0);
-            hits.push(SimilarHit { id: ids.get_val(addr.doc_id), score });
-        }
-        Ok(hits)
-    }
-
-    /// Which of `words` the article `id` holds in its title or body (at most six, as written
-    /// in `words`): why it is related.
-    pub fn shared_words(&self, id: i64, words: &[(String, f32)]) -> Result<Vec<String>, SearchError> {
-        let f = self.fields;
-        let searcher = self.reader.searcher();
-        let query = TermQuery::new(Term::from_field_i64(f.id, id), IndexRecordOption::Basic);
-        let Some((_, addr)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
-        else {
-            return Ok(Vec::new());
-        };
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let title = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("");
-        let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
-        let text = normalize(&format!("{title}\n{body}"));
-        let mut seen = HashSet::new();
-        Ok(words
-            .iter()
-            .filter(|(w, _)| {
-                let n = normalize(w);
-                !n.trim().is_empty() && seen.insert(n.clone()) && text.contains(n.as_str())
-            })
-            .map(|(w, _)| w.clone())
-            .take(6)
-            .collect())
     }
 }

@@ -74,6 +74,23 @@ pub struct HourlyViews {
     pub views: i64,
 }
 
+/// An article as 相关内容 sees it: its term vector and what ranking and dedup need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermVectorRow {
+    pub id: i64,
+    pub seq: i64,
+    pub published: bool,
+    /// A recorded copy of another story (never listed; its own page still gets a list).
+    pub copy_of: Option<i64>,
+    pub published_at: i64,
+    pub category: Option<String>,
+    pub source_name: Option<String>,
+    pub tags: Vec<String>,
+    pub simhash: u64,
+    /// `None` for an article written before term vectors were kept.
+    pub vector: Option<Vec<(String, f32)>>,
+}
+
 /// Everything zixun keeps. The store is the truth: the search index and every cache are
 /// rebuilt from it, following `seq`.
 #[async_trait]
@@ -105,6 +122,11 @@ pub trait Store: Send + Sync {
     async fn max_seq(&self) -> Result<i64>;
     /// Articles written after `seq` (any status), in `seq` order.
     async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Article>>;
+    /// Term vectors of articles written after `seq` (any status), in `seq` order.
+    async fn term_vectors_since(&self, seq: i64, limit: u32) -> Result<Vec<TermVectorRow>>;
+    /// Stores term vectors computed after the fact (articles from before they were kept).
+    /// Not a change a reader sees: `seq` stays.
+    async fn set_term_vectors(&self, vectors: &[(i64, Vec<(String, f32)>)]) -> Result<()>;
     /// Adds buffered views: the running totals and the hourly buckets, in one transaction.
     async fn add_views(&self, hour: i64, views: &HashMap<i64, i64>) -> Result<()>;
     async fn hourly_views_since(&self, hour: i64) -> Result<Vec<HourlyViews>>;

@@ -15,7 +15,7 @@ use zixun_core::{
     time::SiteClock,
 };
 
-use crate::{Cursor, HourlyViews, ListFilter, Result, Store, StoreError, UpsertOutcome};
+use crate::{Cursor, HourlyViews, ListFilter, Result, Store, StoreError, TermVectorRow, UpsertOutcome};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -139,6 +139,10 @@ fn bind_draft<'q>(
         .bind(&d.body_text)
         .bind(&d.summary)
         .bind(json_list(&d.keywords))
+        // No vector (a writer that does not analyse): NULL, for a web node to compute one.
+        .bind(
+            (!d.term_vector.is_empty()).then(|| serde_json::to_string(&d.term_vector).unwrap_or_else(|_| "[]".into())),
+        )
         .bind(d.simhash as i64)
         .bind(d.status.as_str())
         .bind(d.owner_id)
@@ -169,7 +173,7 @@ async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Res
     let sql = format!(
         "SELECT id, (title IS ? AND author IS ? AND source_name IS ? AND source_url IS ? AND original = ? \
          AND category IS ? AND tags = ? AND (published_at = ? OR NOT ?) AND body_html = ? AND status = ? \
-         AND workflow IS ? AND publish_at IS ?) AS same, \
+         AND workflow IS ? AND publish_at IS ? AND term_vector IS NOT NULL) AS same, \
          published_at \
          FROM articles WHERE {key_column} = ? ORDER BY id LIMIT 1"
     );
@@ -286,7 +290,7 @@ impl Store for SqliteStore {
                         sqlx::query(
                             "UPDATE articles SET ext_id = ?, title = ?, author = ?, source_name = ?, source_url = ?, \
                              original = ?, category = ?, tags = ?, published_at = ?, updated_at = ?, body_html = ?, \
-                             body_text = ?, summary = ?, keywords = ?, simhash = ?, status = ?, \
+                             body_text = ?, summary = ?, keywords = ?, term_vector = ?, simhash = ?, status = ?, \
                              owner_id = COALESCE(owner_id, ?), workflow = ?, publish_at = ?, seq = ? WHERE id = ?",
                         ),
                         d,
@@ -303,9 +307,9 @@ impl Store for SqliteStore {
                     let row = bind_draft(
                         sqlx::query(
                             "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, category, \
-                             tags, published_at, updated_at, body_html, body_text, summary, keywords, simhash, status, owner_id, \
-                             workflow, publish_at, seq) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                             tags, published_at, updated_at, body_html, body_text, summary, keywords, term_vector, simhash, status, \
+                             owner_id, workflow, publish_at, seq) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         ),
                         d,
                         now,
@@ -399,12 +403,11 @@ impl Store for SqliteStore {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = sqlx::query(
-            "SELECT id, substr(body_text, 1, 2000) AS body FROM articles WHERE id IN (SELECT value FROM json_each(?))",
-        )
-        .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT id, body_text AS body FROM articles WHERE id IN (SELECT value FROM json_each(?))")
+                .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("body")?))).collect()
     }
 
@@ -465,6 +468,53 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(article_from_row).collect()
+    }
+
+    async fn term_vectors_since(&self, seq: i64, limit: u32) -> Result<Vec<TermVectorRow>> {
+        let rows = sqlx::query(
+            "SELECT id, seq, status, copy_of, published_at, category, source_name, tags, simhash, term_vector \
+             FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let vector = match row.try_get::<Option<String>, _>("term_vector")? {
+                    Some(raw) => Some(
+                        serde_json::from_str(&raw)
+                            .map_err(|e| StoreError::Corrupt { field: "term_vector", reason: e.to_string() })?,
+                    ),
+                    None => None,
+                };
+                Ok(TermVectorRow {
+                    id: row.try_get("id")?,
+                    seq: row.try_get("seq")?,
+                    published: row.try_get::<String, _>("status")? == ArticleStatus::Published.as_str(),
+                    copy_of: row.try_get("copy_of")?,
+                    published_at: row.try_get("published_at")?,
+                    category: row.try_get("category")?,
+                    source_name: row.try_get("source_name")?,
+                    tags: parse_list(row, "tags")?,
+                    simhash: row.try_get::<i64, _>("simhash")? as u64,
+                    vector,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_term_vectors(&self, vectors: &[(i64, Vec<(String, f32)>)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (id, vector) in vectors {
+            sqlx::query("UPDATE articles SET term_vector = ? WHERE id = ?")
+                .bind(serde_json::to_string(vector).unwrap_or_else(|_| "[]".into()))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn add_views(&self, hour: i64, views: &HashMap<i64, i64>) -> Result<()> {

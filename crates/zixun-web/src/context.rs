@@ -5,12 +5,19 @@ use std::{sync::Arc, time::Duration};
 use parking_lot::RwLock;
 use tokio::sync::watch;
 use zixun_core::{SiteClock, TextAnalyzer};
-use zixun_search::SearchIndex;
+use zixun_search::{SearchIndex, TermVectorIndex};
 use zixun_store::Store;
 
 use crate::{
-    cache::PageCache, error::BackgroundError, hot::HotList, metrics::Metrics, newsroom::Newsroom,
-    related::RelatedFinder, theme::Theme, trending::TrendingList, views::ViewCounter,
+    cache::PageCache,
+    error::BackgroundError,
+    hot::HotList,
+    metrics::Metrics,
+    newsroom::Newsroom,
+    related::{RelatedFinder, RelatedSettings},
+    theme::Theme,
+    trending::TrendingList,
+    views::ViewCounter,
 };
 
 /// Settings of the web layer (the binary reads them from config).
@@ -25,6 +32,7 @@ pub struct WebConfig {
     pub trending_refresh_interval: Duration,
     pub hot_half_life: Duration,
     pub hot_max_age: Duration,
+    pub related: RelatedSettings,
 }
 
 impl Default for WebConfig {
@@ -38,6 +46,7 @@ impl Default for WebConfig {
             trending_refresh_interval: Duration::from_secs(60),
             hot_half_life: Duration::from_secs(6 * 3600),
             hot_max_age: Duration::from_secs(3 * 24 * 3600),
+            related: RelatedSettings::default(),
         }
     }
 }
@@ -45,6 +54,8 @@ impl Default for WebConfig {
 pub struct AppContext {
     pub store: Arc<dyn Store>,
     pub search: Arc<SearchIndex>,
+    /// Term vectors of the published articles, for 相关内容 (in memory, rebuilt at start-up).
+    pub vectors: TermVectorIndex,
     pub analyzer: Arc<TextAnalyzer>,
     pub clock: SiteClock,
     pub config: WebConfig,
@@ -76,6 +87,7 @@ impl AppContext {
             hot: HotList::default(),
             trending: TrendingList::default(),
             related: RelatedFinder::new(),
+            vectors: TermVectorIndex::new(analyzer.clone()),
             views: ViewCounter::default(),
             metrics: Metrics::default(),
             categories: RwLock::new(Arc::new(Vec::new())),
@@ -94,10 +106,12 @@ impl AppContext {
     /// may show them, refreshes the navigation. Cheap when nothing changed (one small query).
     pub async fn follow_store(&self) -> Result<(), BackgroundError> {
         let max_seq = self.store.max_seq().await?;
-        if max_seq <= self.search.indexed_seq() && !self.categories.read().is_empty() {
+        let followed = self.search.indexed_seq().min(self.vectors.seq());
+        if max_seq <= followed && !self.categories.read().is_empty() {
             return Ok(());
         }
         self.search.follow(self.store.as_ref(), |_, _| {}).await?;
+        self.vectors.follow(self.store.as_ref()).await?;
         self.cache.invalidate_all();
         self.related.invalidate_all();
         *self.categories.write() = Arc::new(self.store.categories().await?);

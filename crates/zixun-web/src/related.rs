@@ -1,11 +1,18 @@
-//! 相关内容: more-like-this over the article's keywords in the search index, blended with
-//! recency, then diversified.
+//! 相关内容: the articles whose term vectors are nearest the article's (cosine, from the
+//! in-memory [`TermVectorIndex`]), with category, shared tags and recency as further signals,
+//! then diversified.
 //!
-//! `score = similarity / best_similarity × (0.7 + 0.3 × 0.5^(age / 14 days))`, and each further
-//! item from a source already listed is multiplied by 0.85 per earlier item from it. An item is
-//! skipped when it is the article itself, a recorded copy of a story (`copy_of`), within 3 bits
-//! of SimHash of the article or of an item already listed, or when its text and theirs share 90%
-//! of their character 5-grams (a copy the SimHash missed: retitled, re-paragraphed, trimmed).
+//! ```text
+//! score = cosine × (1 + category_bonus  if the category is the article's)
+//!                × (1 + tag_bonus × shared tags, at most 3)
+//!                × (1 − recency_weight + recency_weight × 0.5^(age / recency_half_life))
+//! ```
+//!
+//! with the defaults of [`RelatedSettings`]; each further item from a source already listed is
+//! multiplied by 0.85 per earlier item from it. An item is skipped when it is the article itself,
+//! a recorded copy of a story (`copy_of`), within 3 bits of SimHash of the article or of an item
+//! already listed, or when its text and theirs share 90% of their character 5-grams (a copy the
+//! SimHash missed: retitled, re-paragraphed, trimmed).
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -16,26 +23,71 @@ use zixun_core::{
     story::{COPY_CONTAINMENT, Shingles, containment, shingles},
     text::hamming,
 };
+use zixun_search::Candidate;
 use zixun_store::ListFilter;
 
 use crate::AppContext;
 
 pub const SAME_STORY_BITS: u32 = 3;
-const RECENCY_HALF_LIFE: i64 = 14 * 24 * 3600;
-const RECENCY_WEIGHT: f64 = 0.3;
 const SOURCE_REPEAT_FACTOR: f64 = 0.85;
-/// Candidates read from the index before blending and diversifying.
-const CANDIDATES: usize = 40;
+/// Candidates taken from the term-vector index before blending and diversifying.
+const CANDIDATES: usize = 50;
 /// Items ranked beyond the list's length, to replace those found to be copies by their text.
 const SPARE: usize = 6;
+/// Shared tags that count towards the tag bonus.
+const MAX_SHARED_TAGS: usize = 3;
+
+/// The weights of the ranking formula (config keys `related_*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelatedSettings {
+    /// Added to the factor of an item of the article's category.
+    pub category_bonus: f64,
+    /// Added to the factor per tag the item shares with the article (at most 3).
+    pub tag_bonus: f64,
+    /// How much of the score depends on the item's age: 0 ignores it, 1 halves a score per half-life.
+    pub recency_weight: f64,
+    pub recency_half_life: Duration,
+}
+
+impl Default for RelatedSettings {
+    fn default() -> Self {
+        RelatedSettings {
+            category_bonus: 0.1,
+            tag_bonus: 0.1,
+            recency_weight: 0.3,
+            recency_half_life: Duration::from_secs(14 * 24 * 3600),
+        }
+    }
+}
+
+impl RelatedSettings {
+    fn score(&self, c: &Candidate, article: &Article, now: i64) -> f64 {
+        let same_category = c.category.is_some() && c.category == article.category;
+        let shared_tags = c.tags.iter().filter(|t| article.tags.contains(t)).count().min(MAX_SHARED_TAGS);
+        let recency = rank::decay(now - c.published_at, self.recency_half_life.as_secs() as i64);
+        f64::from(c.similarity)
+            * (1.0 + if same_category { self.category_bonus } else { 0.0 })
+            * (1.0 + self.tag_bonus * shared_tags as f64)
+            * (1.0 - self.recency_weight + self.recency_weight * recency)
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RelatedItem {
     #[serde(flatten)]
     pub article: ArticleSummary,
     pub score: f64,
-    /// The words this item shares with the article.
+    /// The words this item shares with the article, the weightiest first.
     pub shared: Vec<String>,
+}
+
+/// A candidate on its way to the list.
+struct Pick {
+    id: i64,
+    score: f64,
+    simhash: u64,
+    source: Option<String>,
+    shared: Vec<String>,
 }
 
 pub struct RelatedFinder {
@@ -96,51 +148,51 @@ impl RelatedFinder {
         article: &Article,
         limit: usize,
     ) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
-        // Title words weigh most, then the keywords in their order.
-        let mut words: Vec<(String, f32)> = ctx
-            .analyzer
-            .query_terms(&article.title)
+        let now = SiteClock::now();
+        let settings = &ctx.config.related;
+        let picks: Vec<Pick> = ctx
+            .vectors
+            .similar(article.id, &keyword_vector(article), CANDIDATES)
             .into_iter()
-            .filter(|w| w.chars().count() >= 2)
-            .map(|w| (w, 1.5))
+            .map(|c| Pick {
+                score: settings.score(&c, article, now),
+                id: c.id,
+                simhash: c.simhash,
+                source: c.source_name,
+                shared: c.shared,
+            })
             .collect();
-        for (i, k) in article.keywords.iter().enumerate() {
-            words.push((k.clone(), (1.2 - 0.08 * i as f32).max(0.4)));
-        }
-        for t in &article.tags {
-            words.push((t.clone(), 1.0));
-        }
-        let hits = ctx.search.similar(&words, article.id, CANDIDATES)?;
-        let mut list = if hits.is_empty() {
-            Vec::new()
-        } else {
-            let best = hits.iter().map(|h| h.score).fold(f32::MIN, f32::max).max(f32::EPSILON) as f64;
-            let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-            let summaries: HashMap<i64, ArticleSummary> =
-                ctx.store.summaries(&ids).await?.into_iter().map(|s| (s.id, s)).collect();
-            let now = SiteClock::now();
-            let mut candidates: Vec<RelatedItem> = hits
-                .into_iter()
-                .filter_map(|h| {
-                    // Copies of a story are never listed: their head may be.
-                    let s = summaries.get(&h.id).filter(|s| s.copy_of.is_none())?.clone();
-                    let recency = rank::decay(now - s.published_at, RECENCY_HALF_LIFE);
-                    let score = h.score as f64 / best * (1.0 - RECENCY_WEIGHT + RECENCY_WEIGHT * recency);
-                    Some(RelatedItem { article: s, score, shared: Vec::new() })
-                })
-                .collect();
-            let ranked = diversify(article, &[], &mut candidates, limit + SPARE);
-            let mut chosen = self.drop_text_copies(ctx, article, &[], ranked, limit).await?;
-            for item in &mut chosen {
-                item.shared = ctx.search.shared_words(item.article.id, &words)?;
-            }
-            chosen
-        };
+        let mut list = self.choose(ctx, article, &[], picks, limit).await?;
         if list.len() < limit {
             let more = self.fill(ctx, article, &list, limit - list.len()).await?;
             list.extend(more);
         }
         Ok(list)
+    }
+
+    /// The best `n` of `picks` that are neither copies of the article nor of items already
+    /// `listed` nor of each other, as list items (the store has the last word on what is a copy:
+    /// an article can become one without a new `seq`).
+    async fn choose(
+        &self,
+        ctx: &AppContext,
+        article: &Article,
+        listed: &[RelatedItem],
+        picks: Vec<Pick>,
+        n: usize,
+    ) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
+        let ranked = diversify(article, listed, picks, n + SPARE);
+        let ids: Vec<i64> = ranked.iter().map(|p| p.id).collect();
+        let mut summaries: HashMap<i64, ArticleSummary> =
+            ctx.store.summaries(&ids).await?.into_iter().map(|s| (s.id, s)).collect();
+        let items: Vec<RelatedItem> = ranked
+            .into_iter()
+            .filter_map(|p| {
+                let article = summaries.remove(&p.id).filter(|s| s.copy_of.is_none())?;
+                Some(RelatedItem { article, score: p.score, shared: p.shared })
+            })
+            .collect();
+        self.drop_text_copies(ctx, article, listed, items, n).await
     }
 
     /// Keeps, in order, at most `limit` of `ranked` whose text is not a copy of the article's, of an
@@ -192,16 +244,15 @@ impl RelatedFinder {
         let mut taken: Vec<RelatedItem> = have.to_vec();
         let mut out = Vec::new();
         for filter in filters {
-            let mut candidates: Vec<RelatedItem> = ctx
+            let picks: Vec<Pick> = ctx
                 .store
                 .list(&filter, None, (n * 3 + have.len()) as u32)
                 .await?
                 .into_iter()
                 .filter(|s| !taken.iter().any(|t| t.article.id == s.id))
-                .map(|s| RelatedItem { article: s, score: 0.0, shared: Vec::new() })
+                .map(|s| Pick { id: s.id, score: 0.0, simhash: s.simhash, source: s.source_name, shared: Vec::new() })
                 .collect();
-            let ranked = diversify(article, &taken, &mut candidates, n - out.len() + SPARE);
-            let picked = self.drop_text_copies(ctx, article, &taken, ranked, n - out.len()).await?;
+            let picked = self.choose(ctx, article, &taken, picks, n - out.len()).await?;
             taken.extend(picked.iter().cloned());
             out.extend(picked);
             if out.len() >= n {
@@ -212,33 +263,36 @@ impl RelatedFinder {
     }
 }
 
+/// The article's keywords and tags as a term vector, for an article the term-vector index does
+/// not hold yet (a draft's preview, a page asked for before the index caught up).
+fn keyword_vector(article: &Article) -> Vec<(String, f32)> {
+    let words: Vec<&String> = article.keywords.iter().chain(&article.tags).collect();
+    let weight = 1.0 / (words.len().max(1) as f32).sqrt();
+    words.into_iter().map(|w| (w.clone(), weight)).collect()
+}
+
 /// Greedy pick by score, skipping copies of one story and damping repeated sources.
 /// `listed` are items already on the list (their stories are not repeated).
-fn diversify(
-    article: &Article,
-    listed: &[RelatedItem],
-    candidates: &mut Vec<RelatedItem>,
-    limit: usize,
-) -> Vec<RelatedItem> {
-    let mut chosen: Vec<RelatedItem> = Vec::with_capacity(limit);
+fn diversify(article: &Article, listed: &[RelatedItem], mut candidates: Vec<Pick>, limit: usize) -> Vec<Pick> {
+    let mut chosen: Vec<Pick> = Vec::with_capacity(limit);
     let mut per_source: HashMap<String, i32> = HashMap::new();
     let same_story = |a: u64, b: u64| hamming(a, b) <= SAME_STORY_BITS;
     candidates.retain(|c| {
-        c.article.id != article.id
-            && !same_story(c.article.simhash, article.simhash)
-            && !listed.iter().any(|l| same_story(l.article.simhash, c.article.simhash))
+        c.id != article.id
+            && !same_story(c.simhash, article.simhash)
+            && !listed.iter().any(|l| same_story(l.article.simhash, c.simhash))
     });
     while chosen.len() < limit && !candidates.is_empty() {
-        let source_key = |c: &RelatedItem| c.article.source_name.clone().unwrap_or_default();
+        let source_key = |c: &Pick| c.source.clone().unwrap_or_default();
         let adjusted =
-            |c: &RelatedItem| c.score * SOURCE_REPEAT_FACTOR.powi(per_source.get(&source_key(c)).copied().unwrap_or(0));
+            |c: &Pick| c.score * SOURCE_REPEAT_FACTOR.powi(per_source.get(&source_key(c)).copied().unwrap_or(0));
         let Some(best) = (0..candidates.len())
             .max_by(|&a, &b| adjusted(&candidates[a]).total_cmp(&adjusted(&candidates[b])).then(b.cmp(&a)))
         else {
             break;
         };
         let item = candidates.swap_remove(best);
-        candidates.retain(|c| hamming(c.article.simhash, item.article.simhash) > SAME_STORY_BITS);
+        candidates.retain(|c| !same_story(c.simhash, item.simhash));
         *per_source.entry(source_key(&item)).or_insert(0) += 1;
         chosen.push(item);
     }

@@ -185,6 +185,9 @@ pub struct EvalRelatedArgs {
     /// Score a seeded sample of this many lists (articles of story pairs always included).
     #[arg(long)]
     pub sample: Option<usize>,
+    /// Print each of zixun's lists that holds two copies of one story, with the copies' ids.
+    #[arg(long)]
+    pub show_leaks: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,8 @@ use std::{path::PathBuf, str::FromStr, time::Duration};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use zixun_web::RelatedSettings;
+
 use crate::cli::{Cli, Command};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -24,6 +26,12 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub hot_half_life_hours: f64,
     pub hot_max_age_hours: f64,
+    /// 相关内容's ranking: bonuses for the article's category and per shared tag, how much an
+    /// item's age counts (0 to 1) and its half-life.
+    pub related_category_bonus: f64,
+    pub related_tag_bonus: f64,
+    pub related_recency_weight: f64,
+    pub related_half_life_days: f64,
     pub page_cache_seconds: u64,
     /// How often buffered views are written to the store.
     pub view_flush_seconds: f64,
@@ -67,6 +75,10 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             hot_half_life_hours: 6.0,
             hot_max_age_hours: 72.0,
+            related_category_bonus: 0.1,
+            related_tag_bonus: 0.1,
+            related_recency_weight: 0.3,
+            related_half_life_days: 14.0,
             page_cache_seconds: 5,
             view_flush_seconds: 2.0,
             hot_refresh_seconds: 5.0,
@@ -125,6 +137,10 @@ impl Config {
         env(var, "ZIXUN_MAX_BODY_BYTES", &mut self.max_body_bytes)?;
         env(var, "ZIXUN_HOT_HALF_LIFE_HOURS", &mut self.hot_half_life_hours)?;
         env(var, "ZIXUN_HOT_MAX_AGE_HOURS", &mut self.hot_max_age_hours)?;
+        env(var, "ZIXUN_RELATED_CATEGORY_BONUS", &mut self.related_category_bonus)?;
+        env(var, "ZIXUN_RELATED_TAG_BONUS", &mut self.related_tag_bonus)?;
+        env(var, "ZIXUN_RELATED_RECENCY_WEIGHT", &mut self.related_recency_weight)?;
+        env(var, "ZIXUN_RELATED_HALF_LIFE_DAYS", &mut self.related_half_life_days)?;
         env(var, "ZIXUN_PAGE_CACHE_SECONDS", &mut self.page_cache_seconds)?;
         env(var, "ZIXUN_VIEW_FLUSH_SECONDS", &mut self.view_flush_seconds)?;
         env(var, "ZIXUN_HOT_REFRESH_SECONDS", &mut self.hot_refresh_seconds)?;
@@ -150,6 +166,26 @@ impl Config {
 
     pub fn index_dir(&self) -> PathBuf {
         self.data_dir.join("index")
+    }
+
+    /// 相关内容's ranking weights, checked: bonuses are not negative, the recency weight is
+    /// between 0 and 1.
+    pub fn related_settings(&self) -> Result<RelatedSettings> {
+        let check = |key: &str, v: f64, max: f64| {
+            if v.is_finite() && (0.0..=max).contains(&v) {
+                Ok(v)
+            } else {
+                Err(anyhow::anyhow!("{key} = {v}: must be between 0 and {max}"))
+            }
+        };
+        Ok(RelatedSettings {
+            category_bonus: check("related_category_bonus", self.related_category_bonus, 10.0)?,
+            tag_bonus: check("related_tag_bonus", self.related_tag_bonus, 10.0)?,
+            recency_weight: check("related_recency_weight", self.related_recency_weight, 1.0)?,
+            recency_half_life: Self::hours(
+                24.0 * check("related_half_life_days", self.related_half_life_days, 36500.0)?,
+            ),
+        })
     }
 
     pub fn hours(h: f64) -> Duration {
@@ -198,5 +234,8 @@ mod tests {
             c.apply_env(|k| (k == "ZIXUN_HOT_HALF_LIFE_HOURS").then(|| "six".to_string())).expect_err("bad number");
         assert!(err.to_string().contains("ZIXUN_HOT_HALF_LIFE_HOURS"));
         assert!(toml::from_str::<Config>("no_such_key = 1").is_err());
+        let c: Config = toml::from_str("related_recency_weight = 1.5").expect("toml");
+        assert!(c.related_settings().expect_err("out of range").to_string().contains("related_recency_weight"));
+        assert_eq!(Config::default().related_settings().expect("defaults"), RelatedSettings::default());
     }
 }

@@ -24,6 +24,9 @@ pub struct Analysis {
     pub simhash: u64,
     /// Distinct keyword candidates, for the corpus's document frequencies.
     pub terms: HashSet<String>,
+    /// The article's term vector for 相关内容: its [`TERM_VECTOR_LEN`] best keywords, weights
+    /// scaled to unit length (so a dot product of two is their cosine).
+    pub vector: Vec<(String, f32)>,
 }
 
 /// A token for the search index: normalised text, byte offsets into the original text.
@@ -50,6 +53,9 @@ pub struct TextAnalyzer {
 
 /// Keywords stored with an article and shown as tag links.
 pub const SHOWN_KEYWORDS: usize = 8;
+/// Terms kept in an article's term vector: enough to match a story on its topic, few enough
+/// that the vectors of 100,000 articles fit in memory (see `docs/measurements.md`).
+pub const TERM_VECTOR_LEN: usize = 64;
 /// Summary length for list excerpts, in characters.
 pub const SUMMARY_CHARS: usize = 120;
 
@@ -161,21 +167,32 @@ impl TextAnalyzer {
         terms
     }
 
-    /// Keywords, summary and SimHash of an article.
-    /// Keywords, summary, SimHash and document terms of an article (the text is cut once).
+    /// Keywords, summary, SimHash, document terms and term vector of an article (the text is
+    /// cut once).
     pub fn analyze(&self, title: &str, body: &str, corpus: Option<&CorpusStats>) -> Analysis {
         let counts = self.term_counts(title, body);
+        let ranked = self.keywords_of(&counts, title, body, corpus, TERM_VECTOR_LEN);
         Analysis {
-            keywords: self.keywords_of(&counts, title, body, corpus, SHOWN_KEYWORDS),
+            keywords: ranked.iter().take(SHOWN_KEYWORDS).cloned().collect(),
             summary: self.summary(body, SUMMARY_CHARS),
             simhash: Self::story_simhash(&counts, corpus),
             terms: counts.terms(),
+            vector: unit_vector(&ranked),
         }
     }
 
     pub fn is_stop_word(&self, w: &str) -> bool {
         self.stop_words.contains(w)
     }
+}
+
+/// Weights scaled so that the vector has length one.
+fn unit_vector(terms: &[(String, f64)]) -> Vec<(String, f32)> {
+    let norm = terms.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+    if norm <= f64::EPSILON {
+        return Vec::new();
+    }
+    terms.iter().map(|(t, w)| (t.clone(), (w / norm) as f32)).collect()
 }
 
 /// Whether a token is a word worth indexing: it has a letter, a digit or a CJK character.

@@ -41,8 +41,6 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
         )
         .await?;
     let search = Arc::new(SearchIndex::open(&config.index_dir(), analyzer.clone())?);
-    search.follow(&store, |_, _| {}).await?;
-    eprintln!("imported and indexed {} articles in {:.1} s", report.imported(), started.elapsed().as_secs_f64());
 
     let articles = all_articles(&store).await?;
     let index_of: HashMap<&str, usize> =
@@ -59,7 +57,14 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
     let theme = Theme::load(None, clock.clone())?;
     let store = Arc::new(store);
     let newsroom = runtime::newsroom(&config, store.clone(), analyzer.clone())?;
-    let ctx = AppContext::new(store.clone(), search, analyzer.clone(), clock, WebConfig::default(), theme, newsroom);
+    let web = WebConfig { related: config.related_settings()?, ..WebConfig::default() };
+    let ctx = AppContext::new(store.clone(), search, analyzer.clone(), clock, web, theme, newsroom);
+    ctx.follow_store().await?;
+    eprintln!(
+        "imported, indexed and loaded term vectors of {} articles in {:.1} s",
+        report.imported(),
+        started.elapsed().as_secs_f64()
+    );
     let mut ours: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut our_times = Vec::with_capacity(sample.len());
     for &i in &sample {
@@ -107,12 +112,33 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
             percentile(times, 99.0),
         );
     }
+    if args.show_leaks {
+        print_leaks(&articles, &ours, &pairs);
+    }
     println!(
         "(baseline index built in {:.1} s; rewrites: share of rewrite pairs listed for each other)",
         baseline_build.as_secs_f64()
     );
     store.close().await;
     Ok(())
+}
+
+/// Each list holding a copy of its article or two copies of one story: the list's article and
+/// the copies, by external id.
+fn print_leaks(articles: &[Article], lists: &HashMap<usize, Vec<usize>>, pairs: &StoryPairs) {
+    let name = |i: usize| articles[i].ext_id.clone().unwrap_or_else(|| articles[i].id.to_string());
+    let mut docs: Vec<&usize> = lists.keys().collect();
+    docs.sort_unstable();
+    for &doc in docs {
+        let with_article = std::iter::once(doc).chain(lists[&doc].iter().copied()).collect::<Vec<_>>();
+        for (i, &a) in with_article.iter().enumerate() {
+            for &b in &with_article[i + 1..] {
+                if pairs.is_copy(a, b) {
+                    println!("leak: list of {} holds copies {} and {}", name(doc), name(a), name(b));
+                }
+            }
+        }
+    }
 }
 
 async fn all_articles(store: &SqliteStore) -> Result<Vec<Article>> {

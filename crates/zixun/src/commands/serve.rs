@@ -41,6 +41,7 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         view_flush_interval: Config::seconds(config.view_flush_seconds),
         hot_refresh_interval: Config::seconds(config.hot_refresh_seconds),
         trending_refresh_interval: Config::seconds(config.trending_refresh_seconds),
+        related: config.related_settings()?,
     };
     let store_dyn: Arc<dyn Store> = store.clone();
     let newsroom = runtime::newsroom(config, store.clone(), analyzer.clone())?;
