@@ -380,8 +380,10 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        // `+status`: with an index on status, SQLite would scan every published article and test
+        // each against the ids (11 ms at 100,000 articles) instead of looking the ids up.
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE id IN (SELECT value FROM json_each(?)) AND status = 'published'"
+            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'published'"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids_json).fetch_all(&self.pool).await?;
         let mut by_id: HashMap<i64, ArticleSummary> =

@@ -25,7 +25,7 @@ use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 use zixun_core::SiteClock;
 
 pub use context::{AppContext, WebConfig};
-pub use related::RelatedSettings;
+pub use related::{CANDIDATES as RELATED_CANDIDATES, RelatedSettings};
 pub use theme::Theme;
 pub use views::is_crawler;
 

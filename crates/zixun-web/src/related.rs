@@ -31,7 +31,7 @@ use crate::AppContext;
 pub const SAME_STORY_BITS: u32 = 3;
 const SOURCE_REPEAT_FACTOR: f64 = 0.85;
 /// Candidates taken from the term-vector index before blending and diversifying.
-const CANDIDATES: usize = 50;
+pub const CANDIDATES: usize = 100;
 /// Items ranked beyond the list's length, to replace those found to be copies by their text.
 const SPARE: usize = 6;
 /// Shared tags that count towards the tag bonus.

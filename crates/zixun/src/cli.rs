@@ -188,6 +188,10 @@ pub struct EvalRelatedArgs {
     /// Print each of zixun's lists that holds two copies of one story, with the copies' ids.
     #[arg(long)]
     pub show_leaks: bool,
+    /// Import into this folder and keep it (instead of a temporary one). When it already holds
+    /// articles, the import is skipped: later runs over a big corpus start at once.
+    #[arg(long, value_name = "DIR")]
+    pub keep_data: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
