@@ -1,5 +1,5 @@
 //! 相关内容's candidates: an in-memory inverted index over the term vectors of every published
-//! article (its [`TERM_VECTOR_LEN`] best keywords, unit length), following the store by `seq`
+//! article (its [`TERM_VECTOR_LEN`](zixun_core::text::TERM_VECTOR_LEN) best keywords, unit length), following the store by `seq`
 //! like the search index, and rebuilt from it at start-up.
 //!
 //! A word is posted only for the articles that rank it among their [`POSTED_TERMS`] best, so a
@@ -19,10 +19,7 @@ use std::{
 };
 
 use parking_lot::RwLock;
-use zixun_core::{
-    TextAnalyzer,
-    text::{CorpusStats, TERM_VECTOR_LEN},
-};
+use zixun_core::{TextAnalyzer, text::CorpusStats};
 use zixun_store::{Store, TermVectorRow};
 
 use crate::SearchError;
@@ -53,6 +50,7 @@ pub struct Candidate {
 }
 
 struct Doc {
+    /// The article's row, without its vector (held as `vector`).
     row: TermVectorRow,
     /// (word id, weight), sorted by word id.
     vector: Vec<(u32, f32)>,
@@ -251,14 +249,16 @@ impl Inner {
         Some(slot)
     }
 
-    fn insert(&mut self, row: TermVectorRow, slot: Option<u32>) {
+    fn insert(&mut self, mut row: TermVectorRow, slot: Option<u32>) {
         let slot = slot.unwrap_or_else(|| {
             self.docs.push(None);
             (self.docs.len() - 1) as u32
         });
-        let mut vector: Vec<(u32, f32)> = Vec::with_capacity(TERM_VECTOR_LEN);
+        // Held as word ids only: the words as strings would take eight times the memory.
+        let words = row.vector.take().unwrap_or_default();
+        let mut vector: Vec<(u32, f32)> = Vec::with_capacity(words.len());
         // Only positive weights: a zero would make an accumulated score look untouched.
-        for (word, weight) in row.vector.iter().flatten().filter(|(_, w)| *w > 0.0 && w.is_finite()) {
+        for (word, weight) in words.iter().filter(|(_, w)| *w > 0.0 && w.is_finite()) {
             let next = self.words.len() as u32;
             let word_id = *self.word_id.entry(word.clone()).or_insert(next);
             if word_id == next {

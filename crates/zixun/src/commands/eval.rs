@@ -67,12 +67,19 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
     let newsroom = runtime::newsroom(&config, store.clone(), analyzer.clone())?;
     let web = WebConfig { related: config.related_settings()?, ..WebConfig::default() };
     let ctx = AppContext::new(store.clone(), search, analyzer.clone(), clock, web, theme, newsroom);
+    let resident_before = resident_mb();
     ctx.follow_store().await?;
     eprintln!(
         "imported, indexed and loaded term vectors of {} articles in {:.1} s",
         store.count_published().await?,
         started.elapsed().as_secs_f64()
     );
+    if let (Some(before), Some(after)) = (resident_before, resident_mb()) {
+        eprintln!(
+            "resident memory {before:.0} MB -> {after:.0} MB while following the store (the term vectors in memory; \
+             with --keep-data on a second run, nothing else)"
+        );
+    }
     // The in-memory part alone (candidates from the term-vector index), to tell it from the
     // store's round trips.
     let mut candidate_times = Vec::with_capacity(sample.len());
@@ -113,7 +120,7 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
         "lists", "prec@k", "full", "copy-leak", "rewrites", "p50 ms", "p99 ms"
     );
     for (name, lists, times) in [
-        ("zixun (more-like-this, recency, dedup)", &ours, &mut our_times),
+        ("zixun (term vectors, signals, dedup)", &ours, &mut our_times),
         ("baseline TF-IDF cosine, brute force", &theirs, &mut their_times),
     ] {
         let q = list_quality(lists, &category, &pairs, args.k);
@@ -218,6 +225,14 @@ fn sample(articles: &[Article], size: Option<usize>, pairs: &StoryPairs) -> Vec<
     }
     picked.sort_unstable();
     picked
+}
+
+/// This process's resident memory in MB (Linux; `None` elsewhere).
+fn resident_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 =
+        status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 fn percentile(times: &mut [Duration], p: f64) -> f64 {
