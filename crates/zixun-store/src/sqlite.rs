@@ -58,10 +58,13 @@ impl SqliteStore {
 
     /// Records whether the article `id` (just written from `d`) is a copy of a recent story:
     /// stores its SimHash bands and `copy_of`, and lets an original take over syndicated heads.
-    async fn link_story(&self, tx: &mut sqlx::SqliteConnection, id: i64, d: &ArticleDraft) -> Result<()> {
+    /// Records which story the article `id` belongs to: a copy of a head within the story window,
+    /// or (an original) the head of syndicated copies already in. Only published articles take part;
+    /// a scheduled one is linked when it goes out.
+    pub(crate) async fn link_story(&self, tx: &mut sqlx::SqliteConnection, id: i64, d: StoryFacts) -> Result<()> {
         let b = bands(d.simhash);
         let mut candidates = Vec::new();
-        if d.status == ArticleStatus::Published {
+        if d.published {
             let rows = sqlx::query(
                 // One indexed lookup per band (an OR over four columns makes SQLite scan).
                 // CROSS JOIN keeps that order: SQLite would rather scan the date range.
@@ -111,6 +114,26 @@ impl SqliteStore {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// What linking an article to its story needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StoryFacts {
+    pub simhash: u64,
+    pub original: bool,
+    pub published: bool,
+    pub published_at: i64,
+}
+
+impl StoryFacts {
+    fn of(d: &ArticleDraft) -> Self {
+        StoryFacts {
+            simhash: d.simhash,
+            original: d.original,
+            published: d.status == ArticleStatus::Published,
+            published_at: d.published_at,
+        }
     }
 }
 
@@ -320,7 +343,7 @@ impl Store for SqliteStore {
                     UpsertOutcome::Inserted(row.try_get("id")?)
                 }
             };
-            self.link_story(&mut tx, outcome.id(), d).await?;
+            self.link_story(&mut tx, outcome.id(), StoryFacts::of(d)).await?;
             // One statement for all terms: each statement is a round trip to SQLite's thread.
             let terms: Vec<&String> = d.keywords.iter().chain(d.tags.iter()).collect();
             sqlx::query("INSERT OR IGNORE INTO article_terms (term, article_id) SELECT value, ? FROM json_each(?)")

@@ -7,6 +7,7 @@ use zixun_core::newsroom::{Role, Workflow};
 use crate::{
     Result, SqliteStore, StoreError,
     newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User},
+    sqlite::StoryFacts,
 };
 
 fn user_from_row(row: &SqliteRow) -> Result<User> {
@@ -286,15 +287,22 @@ impl NewsroomStore for SqliteStore {
             let seq: i64 = sqlx::query_scalar("UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value")
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query(
+            let row = sqlx::query(
                 "UPDATE articles SET status = 'published', workflow = 'published', published_at = publish_at, \
-                 updated_at = ?, seq = ? WHERE id = ?",
+                 updated_at = ?, seq = ? WHERE id = ? RETURNING simhash, original, published_at",
             )
             .bind(now)
             .bind(seq)
             .bind(id)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            let facts = StoryFacts {
+                simhash: row.try_get::<i64, _>("simhash")? as u64,
+                original: row.try_get("original")?,
+                published: true,
+                published_at: row.try_get("published_at")?,
+            };
+            self.link_story(&mut tx, *id, facts).await?;
         }
         tx.commit().await?;
         Ok(due)

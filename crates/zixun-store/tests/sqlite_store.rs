@@ -102,6 +102,10 @@ async fn scheduled_articles_go_out_at_their_time_by_a_test_clock() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = SqliteStore::open(&dir.path().join("z.db")).await.expect("open");
     let owner = store.add_user("王编辑", Role::Editor, "$argon2id$x").await.expect("user");
+    // The same story, syndicated, already out: the scheduled original takes it over when it goes
+    // out (not before: a draft is in no story).
+    let syndicated =
+        store.upsert(&[draft(None, Some("https://other.example/1"), "转载稿", 4_000)]).await.expect("upsert")[0].id();
     let mut d = draft(Some("s1"), None, "定时稿", 5_000);
     d.status = ArticleStatus::Draft;
     d.workflow = Some(Workflow::Scheduled);
@@ -109,13 +113,17 @@ async fn scheduled_articles_go_out_at_their_time_by_a_test_clock() {
     d.owner_id = Some(owner.id);
     let id = store.upsert(&[d]).await.expect("upsert")[0].id();
     let seq_before = store.max_seq().await.expect("seq");
-    assert_eq!(store.count_published().await.expect("count"), 0);
+    assert_eq!(store.count_published().await.expect("count"), 1);
+    assert_eq!(store.article(syndicated).await.expect("get").expect("exists").copy_of, None);
     assert_eq!(store.publish_due(4_999).await.expect("due"), Vec::<i64>::new(), "a second early: nothing");
     assert_eq!(store.publish_due(5_000).await.expect("due"), vec![id]);
     let a = store.article(id).await.expect("get").expect("exists");
     assert_eq!((a.status, a.workflow, a.published_at), (ArticleStatus::Published, Workflow::Published, 5_000));
     assert!(a.seq > seq_before, "the index and caches hear of it through seq");
     assert_eq!(a.owner_id, Some(owner.id));
+    assert_eq!(a.copy_of, None, "the original heads its story");
+    let copy = store.article(syndicated).await.expect("get").expect("exists");
+    assert_eq!(copy.copy_of, Some(id), "the syndicated copy now points at it");
     assert_eq!(store.publish_due(9_999).await.expect("due"), Vec::<i64>::new(), "only once");
 }
 
