@@ -7,7 +7,7 @@
 //! An article's candidates are found in two steps: its whole vector is scored against those
 //! postings (a cosine that only counts the other articles' best words), then the best
 //! [`POOL_FACTOR`] × `limit` are re-scored by the exact cosine of the two whole vectors. That
-//! keeps a list far under a millisecond at 100,000 articles, where more-like-this over the
+//! keeps a list under a millisecond at 100,000 articles, where more-like-this over the
 //! search index's full postings took 15 ms (`docs/measurements.md`).
 
 use std::{
@@ -93,15 +93,16 @@ impl TermVectorIndex {
         self.len() == 0
     }
 
-    /// Takes in every change the store has after [`TermVectorIndex::seq`]. Articles stored before
-    /// term vectors were kept get theirs computed from their text now, and written back.
-    pub async fn follow(&self, store: &dyn Store) -> Result<u64, SearchError> {
-        let mut done = 0u64;
+    /// Takes in every change the store has after [`TermVectorIndex::seq`]; returns the ids of the
+    /// articles that changed. Articles stored before term vectors were kept get theirs computed
+    /// from their text now, and written back.
+    pub async fn follow(&self, store: &dyn Store) -> Result<Vec<i64>, SearchError> {
+        let mut changed = Vec::new();
         let mut corpus: Option<CorpusStats> = None;
         loop {
             let mut rows = store.term_vectors_since(self.seq(), FOLLOW_BATCH).await?;
             let Some(last) = rows.last().map(|r| r.seq) else {
-                return Ok(done);
+                return Ok(changed);
             };
             let missing: Vec<i64> = rows.iter().filter(|r| r.published && r.vector.is_none()).map(|r| r.id).collect();
             if !missing.is_empty() {
@@ -118,9 +119,9 @@ impl TermVectorIndex {
                     }
                 }
             }
+            changed.extend(rows.iter().map(|r| r.id));
             self.apply(rows);
             self.seq.store(last, Ordering::SeqCst);
-            done += 1;
         }
     }
 

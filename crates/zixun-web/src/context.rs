@@ -111,9 +111,9 @@ impl AppContext {
             return Ok(());
         }
         self.search.follow(self.store.as_ref(), |_, _| {}).await?;
-        self.vectors.follow(self.store.as_ref()).await?;
+        let changed = self.vectors.follow(self.store.as_ref()).await?;
         self.cache.invalidate_all();
-        self.related.invalidate_all();
+        self.related.forget(&changed);
         *self.categories.write() = Arc::new(self.store.categories().await?);
         self.metrics.set_articles(self.store.count_published().await?);
         Ok(())

@@ -105,9 +105,12 @@ impl RelatedFinder {
         }
     }
 
-    pub fn invalidate_all(&self) {
+    /// Drops every list (any may show a changed article) and the texts of the `changed` articles.
+    pub fn forget(&self, changed: &[i64]) {
         self.lists.invalidate_all();
-        self.shingles.invalidate_all();
+        for id in changed {
+            self.shingles.invalidate(id);
+        }
     }
 
     /// Shingles of these articles' bodies, from the cache or the store.
