@@ -61,9 +61,10 @@ impl Default for RelatedSettings {
 }
 
 impl RelatedSettings {
-    fn score(&self, c: &Candidate, article: &Article, now: i64) -> f64 {
-        let same_category = c.category.is_some() && c.category == article.category;
-        let shared_tags = c.tags.iter().filter(|t| article.tags.contains(t)).count().min(MAX_SHARED_TAGS);
+    /// The score of candidate `c` in the list of an article of `category` with `tags`.
+    fn score(&self, c: &Candidate, category: &Option<String>, tags: &[String], now: i64) -> f64 {
+        let same_category = c.category.is_some() && c.category == *category;
+        let shared_tags = c.tags.iter().filter(|t| tags.contains(t)).count().min(MAX_SHARED_TAGS);
         let recency = rank::decay(now - c.published_at, self.recency_half_life.as_secs() as i64);
         f64::from(c.similarity)
             * (1.0 + if same_category { self.category_bonus } else { 0.0 })
@@ -158,7 +159,7 @@ impl RelatedFinder {
             .similar(article.id, &keyword_vector(article), CANDIDATES)
             .into_iter()
             .map(|c| Pick {
-                score: settings.score(&c, article, now),
+                score: settings.score(&c, &article.category, &article.tags, now),
                 id: c.id,
                 simhash: c.simhash,
                 source: c.source_name,
@@ -300,4 +301,44 @@ fn diversify(article: &Article, listed: &[RelatedItem], mut candidates: Vec<Pick
         chosen.push(item);
     }
     chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 24 * 3600;
+
+    fn candidate(similarity: f32, category: &str, tags: &[&str], age_days: i64) -> Candidate {
+        Candidate {
+            id: 1,
+            seq: 1,
+            similarity,
+            published_at: 1_000 * DAY - age_days * DAY,
+            category: Some(category.into()),
+            source_name: None,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            simhash: 0,
+            shared: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn category_tags_and_recency_weigh_as_documented() {
+        let s = RelatedSettings::default();
+        let (now, sport) = (1_000 * DAY, Some("体育".to_string()));
+        let tags = vec!["马拉松".to_string(), "江州".to_string()];
+        let score = |c: &Candidate| s.score(c, &sport, &tags, now);
+        let plain = score(&candidate(0.5, "科技", &[], 0));
+        assert!((plain - 0.5).abs() < 1e-9, "today, other category, no tags: the cosine itself");
+        assert!((score(&candidate(0.5, "体育", &[], 0)) - 0.55).abs() < 1e-9, "same category: ×1.1");
+        let tagged = score(&candidate(0.5, "科技", &["马拉松", "江州", "马拉松", "x"], 0));
+        assert!((tagged - 0.5 * 1.3).abs() < 1e-9, "shared tags count, at most 3: {tagged}");
+        let old = score(&candidate(0.5, "科技", &[], 14));
+        assert!((old - 0.5 * 0.85).abs() < 1e-9, "one half-life old: 0.7 + 0.3 × 0.5");
+        // A related article from yesterday beats an equally related one from last year.
+        assert!(score(&candidate(0.5, "体育", &[], 1)) > score(&candidate(0.5, "体育", &[], 365)));
+        // Recency is a tie-breaker, not a topic: a much closer article from last year still wins.
+        assert!(score(&candidate(0.8, "体育", &[], 365)) > score(&candidate(0.5, "体育", &[], 0)));
+    }
 }
