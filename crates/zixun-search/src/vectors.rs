@@ -1,6 +1,6 @@
 //! 相关内容's candidates: an in-memory inverted index over the term vectors of every published
-//! article (its [`TERM_VECTOR_LEN`](zixun_core::text::TERM_VECTOR_LEN) best keywords, unit length), following the store by `seq`
-//! like the search index, and rebuilt from it at start-up.
+//! article (its [`TERM_VECTOR_LEN`](zixun_core::text::TERM_VECTOR_LEN) best keywords, unit
+//! length), following the store by `seq` like the search index, and rebuilt from it at start-up.
 //!
 //! A word is posted only for the articles that rank it among their [`POSTED_TERMS`] best, so a
 //! posting list holds the articles a word is central to, not every article that mentions it.
@@ -36,7 +36,7 @@ const SHARED_WORDS: usize = 6;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     pub id: i64,
-    /// The article's `seq`: what it looked like when indexed (a cache key for its text).
+    /// The article's `seq` when it was taken in.
     pub seq: i64,
     /// Cosine of the two term vectors, in (0, 1].
     pub similarity: f32,
