@@ -5,7 +5,7 @@ use std::{collections::HashSet, sync::Arc};
 use zixun_core::{
     ArticleDraft, ArticleStatus, SiteClock, TextAnalyzer,
     html::{blocks_from_text, blocks_to_html, blocks_to_text, html_to_text, sanitize_with_base},
-    text::{CorpusStats, SHOWN_KEYWORDS},
+    text::CorpusStats,
     time::TimeError,
 };
 
@@ -91,7 +91,7 @@ impl ArticlePreparer {
             published_at,
             published_at_given: r.published_at.is_some(),
             summary: analysis.summary,
-            keywords: analysis.keywords.iter().take(SHOWN_KEYWORDS).map(|(k, _)| k.clone()).collect(),
+            keywords: analysis.keywords.into_iter().map(|(k, _)| k).collect(),
             term_vector: analysis.vector,
             simhash: analysis.simhash,
             body_html,

@@ -45,8 +45,6 @@ pub struct Candidate {
     pub source_name: Option<String>,
     pub tags: Vec<String>,
     pub simhash: u64,
-    /// The words both articles weigh most, best contribution first.
-    pub shared: Vec<String>,
 }
 
 struct Doc {
@@ -160,11 +158,7 @@ impl TermVectorIndex {
     /// index does not hold (not published yet, a preview) is represented by `fallback`.
     pub fn similar(&self, id: i64, fallback: &[(String, f32)], limit: usize) -> Vec<Candidate> {
         let inner = self.inner.read();
-        let own = inner.slot_of.get(&id).and_then(|&s| inner.docs[s as usize].as_ref());
-        let query: Vec<(u32, f32)> = match own {
-            Some(doc) => doc.vector.clone(),
-            None => inner.encode(fallback),
-        };
+        let query = inner.query(id, fallback);
         let mut scores = vec![0f32; inner.docs.len()];
         let mut touched: Vec<u32> = Vec::new();
         for &(word, weight) in &query {
@@ -199,10 +193,20 @@ impl TermVectorIndex {
                     source_name: r.source_name.clone(),
                     tags: r.tags.clone(),
                     simhash: r.simhash,
-                    shared: inner.shared_words(&query, &doc.vector),
                 })
             })
             .collect()
+    }
+
+    /// The words `id` (or `fallback`, as in [`TermVectorIndex::similar`]) and `other` both weigh
+    /// most, by their share of the cosine: why `other` is listed. Asked only for the few items a
+    /// list keeps.
+    pub fn shared_words(&self, id: i64, fallback: &[(String, f32)], other: i64) -> Vec<String> {
+        let inner = self.inner.read();
+        let Some(doc) = inner.doc(other) else { return Vec::new() };
+        let mut both = common(&inner.query(id, fallback), &doc.vector);
+        both.sort_unstable_by(|x, y| y.1.total_cmp(&x.1));
+        both.into_iter().take(SHARED_WORDS).map(|(w, _)| inner.words[w as usize].clone()).collect()
     }
 }
 
@@ -286,6 +290,18 @@ impl Inner {
         self.docs[slot as usize] = Some(Doc { row, vector, posted });
     }
 
+    fn doc(&self, id: i64) -> Option<&Doc> {
+        self.slot_of.get(&id).and_then(|&s| self.docs[s as usize].as_ref())
+    }
+
+    /// The vector of `id`, or `fallback` in word ids when the index does not hold it.
+    fn query(&self, id: i64, fallback: &[(String, f32)]) -> Vec<(u32, f32)> {
+        match self.doc(id) {
+            Some(doc) => doc.vector.clone(),
+            None => self.encode(fallback),
+        }
+    }
+
     /// `terms` in word ids, sorted; words no article is posted under are left out (they match
     /// nothing).
     fn encode(&self, terms: &[(String, f32)]) -> Vec<(u32, f32)> {
@@ -297,13 +313,6 @@ impl Inner {
         v.sort_unstable_by_key(|p| p.0);
         v.dedup_by_key(|p| p.0);
         v
-    }
-
-    /// Words of both sorted vectors, by their share of the cosine.
-    fn shared_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<String> {
-        let mut both = common(a, b);
-        both.sort_unstable_by(|x, y| y.1.total_cmp(&x.1));
-        both.into_iter().take(SHARED_WORDS).map(|(w, _)| self.words[w as usize].clone()).collect()
     }
 }
 
@@ -355,7 +364,7 @@ mod tests {
         let near = index.similar(1, &[], 10);
         assert_eq!(ids(&near), vec![2], "no self, no copy, no draft, nothing unrelated");
         assert!((near[0].similarity - 0.48).abs() < 1e-6, "{near:?}");
-        assert_eq!(near[0].shared, vec!["马拉松"]);
+        assert_eq!(index.shared_words(1, &[], near[0].id), vec!["马拉松"]);
         // A copy still gets a list of its own: its vector is held.
         assert_eq!(ids(&index.similar(4, &[], 10)), vec![1, 2]);
         // An article the index lacks is represented by the fallback words.

@@ -56,11 +56,9 @@ impl SqliteStore {
         self
     }
 
-    /// Records whether the article `id` (just written from `d`) is a copy of a recent story:
-    /// stores its SimHash bands and `copy_of`, and lets an original take over syndicated heads.
-    /// Records which story the article `id` belongs to: a copy of a head within the story window,
-    /// or (an original) the head of syndicated copies already in. Only published articles take part;
-    /// a scheduled one is linked when it goes out.
+    /// Records which story the article `id` belongs to: stores its SimHash bands and `copy_of` (a
+    /// copy of a head within the story window), and lets an original take over syndicated heads.
+    /// Only published articles take part; a scheduled one is linked when it goes out.
     pub(crate) async fn link_story(&self, tx: &mut sqlx::SqliteConnection, id: i64, d: StoryFacts) -> Result<()> {
         let b = bands(d.simhash);
         let mut candidates = Vec::new();

@@ -88,7 +88,6 @@ struct Pick {
     score: f64,
     simhash: u64,
     source: Option<String>,
-    shared: Vec<String>,
 }
 
 pub struct RelatedFinder {
@@ -154,19 +153,22 @@ impl RelatedFinder {
     ) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
         let now = SiteClock::now();
         let settings = &ctx.config.related;
+        let fallback = keyword_vector(article);
         let picks: Vec<Pick> = ctx
             .vectors
-            .similar(article.id, &keyword_vector(article), CANDIDATES)
+            .similar(article.id, &fallback, CANDIDATES)
             .into_iter()
             .map(|c| Pick {
                 score: settings.score(&c, &article.category, &article.tags, now),
                 id: c.id,
                 simhash: c.simhash,
                 source: c.source_name,
-                shared: c.shared,
             })
             .collect();
         let mut list = self.choose(ctx, article, &[], picks, limit).await?;
+        for item in &mut list {
+            item.shared = ctx.vectors.shared_words(article.id, &fallback, item.article.id);
+        }
         if list.len() < limit {
             let more = self.fill(ctx, article, &list, limit - list.len()).await?;
             list.extend(more);
@@ -193,7 +195,7 @@ impl RelatedFinder {
             .into_iter()
             .filter_map(|p| {
                 let article = summaries.remove(&p.id).filter(|s| s.copy_of.is_none())?;
-                Some(RelatedItem { article, score: p.score, shared: p.shared })
+                Some(RelatedItem { article, score: p.score, shared: Vec::new() })
             })
             .collect();
         self.drop_text_copies(ctx, article, listed, items, n).await
@@ -254,7 +256,7 @@ impl RelatedFinder {
                 .await?
                 .into_iter()
                 .filter(|s| !taken.iter().any(|t| t.article.id == s.id))
-                .map(|s| Pick { id: s.id, score: 0.0, simhash: s.simhash, source: s.source_name, shared: Vec::new() })
+                .map(|s| Pick { id: s.id, score: 0.0, simhash: s.simhash, source: s.source_name })
                 .collect();
             let picked = self.choose(ctx, article, &taken, picks, n - out.len()).await?;
             taken.extend(picked.iter().cloned());
@@ -319,7 +321,6 @@ mod tests {
             source_name: None,
             tags: tags.iter().map(|t| t.to_string()).collect(),
             simhash: 0,
-            shared: Vec::new(),
         }
     }
 
