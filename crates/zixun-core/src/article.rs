@@ -66,6 +66,24 @@ pub struct ArticleDraft {
     pub workflow: Option<Workflow>,
     /// When a scheduled article goes out (Unix seconds).
     pub publish_at: Option<i64>,
+    /// The Markdown an editor wrote (`body_html` is its rendering); `None` keeps the stored one.
+    pub body_markdown: Option<String>,
+    /// The terms that count towards the site's document frequencies when this draft is a new
+    /// article (counted in the same transaction as the article).
+    pub doc_terms: Vec<String>,
+    /// The audit entry of this write, committed with it (none when the write changes nothing).
+    pub audit: Option<AuditNote>,
+}
+
+/// Who did what, as the audit log keeps it; the store adds the time and the article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditNote {
+    /// `None` when no account acted (the scheduler).
+    pub user_id: Option<i64>,
+    pub user_name: String,
+    /// `create`, `edit`, `publish`, `schedule`, `unpublish`, `submit`, `delete`…
+    pub action: String,
+    pub detail: String,
 }
 
 /// A stored article with everything a page or the API shows.

@@ -1,6 +1,6 @@
 //! Normalise and analyse a record into an [`ArticleDraft`]: the one path every writer takes.
 
-use std::{collections::HashSet, sync::Arc};
+use std::sync::Arc;
 
 use zixun_core::{
     ArticleDraft, ArticleStatus, SiteClock, TextAnalyzer,
@@ -25,11 +25,10 @@ pub enum PrepareError {
     Url(String),
 }
 
-/// A draft with the terms that count towards the corpus's document frequencies.
+/// An analysed draft, ready for the store (its `doc_terms` count towards the corpus when new).
 #[derive(Clone)]
 pub struct PreparedArticle {
     pub draft: ArticleDraft,
-    pub terms: HashSet<String>,
 }
 
 #[derive(Clone)]
@@ -100,8 +99,15 @@ impl ArticlePreparer {
             owner_id: None,
             workflow: None,
             publish_at: None,
+            body_markdown: None,
+            doc_terms: {
+                let mut terms: Vec<String> = analysis.terms.into_iter().collect();
+                terms.sort_unstable();
+                terms
+            },
+            audit: None,
         };
-        Ok(PreparedArticle { draft, terms: analysis.terms })
+        Ok(PreparedArticle { draft })
     }
 }
 

@@ -1,7 +1,6 @@
-//! The last step of every write path: store prepared articles and count new documents towards
-//! the site's document frequencies (the IDF behind keywords).
-
-use std::collections::HashMap;
+//! The last step of every write path: store prepared articles. The store counts new articles'
+//! terms towards the site's document frequencies (the IDF behind keywords) in the same
+//! transaction; the writer's copy of those frequencies learns them here.
 
 use zixun_core::text::CorpusStats;
 use zixun_store::{Store, StoreError, UpsertOutcome};
@@ -16,8 +15,8 @@ pub struct WriteCounts {
     pub unchanged: u64,
 }
 
-/// Upserts `prepared` in one transaction; `corpus` (the caller's copy) and the stored document
-/// frequencies learn the terms of inserted articles. Returns the counts and each outcome.
+/// Upserts `prepared` in one transaction; `corpus` (the caller's copy) learns the terms of
+/// inserted articles, as the store did. Returns the counts and each outcome.
 pub async fn write_prepared(
     store: &dyn Store,
     prepared: &[PreparedArticle],
@@ -29,22 +28,15 @@ pub async fn write_prepared(
     }
     let drafts: Vec<_> = prepared.iter().map(|p| p.draft.clone()).collect();
     let outcomes = store.upsert(&drafts).await?;
-    let mut df_delta: HashMap<String, u32> = HashMap::new();
-    for (outcome, p) in outcomes.iter().zip(prepared) {
+    for (outcome, d) in outcomes.iter().zip(&drafts) {
         match outcome {
             UpsertOutcome::Inserted(_) => {
                 counts.inserted += 1;
-                corpus.add_document(&p.terms);
-                for t in &p.terms {
-                    *df_delta.entry(t.clone()).or_insert(0) += 1;
-                }
+                corpus.add_document(&d.doc_terms);
             }
             UpsertOutcome::Updated(_) => counts.updated += 1,
             UpsertOutcome::Unchanged(_) => counts.unchanged += 1,
         }
-    }
-    if counts.inserted > 0 {
-        store.add_corpus_terms(counts.inserted, &df_delta).await?;
     }
     Ok((counts, outcomes))
 }

@@ -5,26 +5,31 @@
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
-use zixun_core::{ArticleDraft, text::CorpusStats};
+use zixun_core::{ArticleDraft, AuditNote, text::CorpusStats};
 use zixun_store::{Store, StoreError, UpsertOutcome};
 
 use crate::{ArticlePreparer, ImportRecord, WriteCounts, prepare::PreparedArticle, write::write_prepared};
 
-/// Newsroom fields a record does not carry: set on the draft after preparation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Newsroom fields a record does not carry: set on the draft after preparation. The Markdown
+/// and the audit entry commit with the article.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DraftFields {
     pub id: Option<i64>,
     pub owner_id: Option<i64>,
     pub workflow: Option<zixun_core::newsroom::Workflow>,
     pub publish_at: Option<i64>,
+    pub markdown: Option<String>,
+    pub audit: Option<AuditNote>,
 }
 
 impl DraftFields {
-    fn apply(self, d: &mut ArticleDraft) {
+    fn apply(&self, d: &mut ArticleDraft) {
         d.id = self.id;
         d.owner_id = self.owner_id;
         d.workflow = self.workflow;
         d.publish_at = self.publish_at;
+        d.body_markdown.clone_from(&self.markdown);
+        d.audit.clone_from(&self.audit);
     }
 }
 

@@ -423,6 +423,9 @@ mod tests {
             owner_id: None,
             workflow: None,
             publish_at: None,
+            body_markdown: None,
+            doc_terms: Vec::new(),
+            audit: None,
         };
         store.upsert(&[draft]).await.expect("upsert");
         assert_eq!(store.term_vectors_since(0, 10).await.expect("rows")[0].vector, None);

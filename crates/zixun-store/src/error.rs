@@ -11,6 +11,11 @@ pub enum StoreError {
     /// A unique name or key is taken (shown to the user as is).
     #[error("{0}")]
     Conflict(String),
+    /// `database_url` names no backend, or the data folder cannot be made.
+    #[error("{0}")]
+    Url(String),
+    #[error("{0}")]
+    Upload(String),
     #[error("corrupt stored value in {field}: {reason}")]
     Corrupt { field: &'static str, reason: String },
 }

@@ -1,21 +1,29 @@
-//! zixun-store: the [`Store`] trait that every backend implements, and the SQLite backend.
+//! zixun-store: the traits every backend implements, one per aggregate ([`Store`] for articles,
+//! stories, the change feed, views and corpus statistics; [`SourceStore`]; [`NewsroomStore`];
+//! [`UploadStore`]), the [`Backend`] handle that joins them, and two backends: SQLite (the
+//! embedded default) and PostgreSQL (several web nodes on one database).
 
+mod backend;
+pub mod copy;
 mod error;
 mod newsroom;
+mod postgres;
 mod sources;
 mod sqlite;
-mod sqlite_newsroom;
-mod sqlite_sources;
+mod uploads;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, time::Duration};
 
 use async_trait::async_trait;
 use zixun_core::{Article, ArticleDraft, ArticleSummary, text::CorpusStats};
 
+pub use backend::{Backend, BackendKind, OpenOptions, open};
 pub use error::StoreError;
 pub use newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User};
+pub use postgres::PgStore;
 pub use sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore};
 pub use sqlite::SqliteStore;
+pub use uploads::UploadStore;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -91,13 +99,28 @@ pub struct TermVectorRow {
     pub vector: Option<Vec<(String, f32)>>,
 }
 
-/// Everything zixun keeps. The store is the truth: the search index and every cache are
-/// rebuilt from it, following `seq`.
+/// Articles and their stories, the change feed, views and corpus statistics. The store is the
+/// truth: the search index, the term vectors and every cache are rebuilt from it, following
+/// the change feed.
+///
+/// # The change feed
+///
+/// Every article row carries the `seq` of the last change to it, and [`Store::max_seq`] is the
+/// highest `seq` handed out. The invariant every backend keeps, with any number of writers in
+/// any number of processes: **once a reader has seen a row with `seq = s`, every change with a
+/// `seq` below `s` is committed and visible to it.** Writers take the feed's lock (a row lock
+/// on the `seq` counter, held to commit) before they number anything, so `seq`s are handed out
+/// in commit order and a follower reading `seq > last` can never skip a change that commits
+/// late. Only a write that changes something takes a `seq`: an unchanged upsert, a view or a
+/// term vector computed after the fact does not move the feed.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Inserts or updates drafts in one transaction. A draft with the `ext_id` of a stored
-    /// article (else its `source_url`) updates it, unless it would change nothing. Every write
-    /// takes the next `seq`.
+    /// Inserts or updates drafts in one transaction. A draft with the `id` or `ext_id` of a
+    /// stored article (else its `source_url`) updates it, unless it would change nothing. In the
+    /// same transaction: each changed article takes the next `seq`; it is linked to its story
+    /// (an original taking over syndicated heads gives each adopted row a new `seq` too); a new
+    /// article's `doc_terms` count towards the corpus statistics; each draft's audit note is
+    /// written.
     async fn upsert(&self, drafts: &[ArticleDraft]) -> Result<Vec<UpsertOutcome>>;
     async fn article(&self, id: i64) -> Result<Option<Article>>;
     /// These articles whole, in the order of `ids` (unknown ids skipped), in one query.
@@ -127,13 +150,18 @@ pub trait Store: Send + Sync {
     /// Stores term vectors computed after the fact (articles from before they were kept).
     /// Not a change a reader sees: `seq` stays.
     async fn set_term_vectors(&self, vectors: &[(i64, Vec<(String, f32)>)]) -> Result<()>;
-    /// Adds buffered views: the running totals and the hourly buckets, in one transaction.
+    /// Adds buffered views: the running totals (`views = views + n`) and the hourly buckets,
+    /// in one transaction, in id order (two nodes flushing at once cannot deadlock).
     async fn add_views(&self, hour: i64, views: &HashMap<i64, i64>) -> Result<()>;
     async fn hourly_views_since(&self, hour: i64) -> Result<Vec<HourlyViews>>;
     /// How many published stories (copies not counted) carry each keyword or tag, among those
     /// published in `[from, to)`.
     async fn term_counts(&self, from: i64, to: i64) -> Result<HashMap<String, u32>>;
     async fn corpus_stats(&self) -> Result<CorpusStats>;
-    /// Counts `docs` new documents and their terms' document frequencies.
-    async fn add_corpus_terms(&self, docs: u64, df: &HashMap<String, u32>) -> Result<()>;
+    /// Returns when a change may have been committed by any process, or after `timeout`. A
+    /// backend without notifications just waits: followers poll either way, because a
+    /// notification can be lost (while a listener reconnects).
+    async fn wait_for_change(&self, timeout: Duration) {
+        tokio::time::sleep(timeout).await;
+    }
 }

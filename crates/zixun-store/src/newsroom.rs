@@ -2,7 +2,10 @@
 //! view of articles.
 
 use async_trait::async_trait;
-use zixun_core::newsroom::{Role, Workflow};
+use zixun_core::{
+    AuditNote,
+    newsroom::{Role, Workflow},
+};
 
 use crate::Result;
 
@@ -97,12 +100,22 @@ pub trait NewsroomStore: Send + Sync {
     /// Newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
 
-    /// Keeps the Markdown an article was written in (readers see its rendering, not this).
-    async fn set_markdown(&self, article_id: i64, markdown: &str) -> Result<()>;
+    /// The Markdown an article was written in (readers see its rendering, not this); it is
+    /// written with the article (`ArticleDraft::body_markdown`).
     async fn markdown(&self, article_id: i64) -> Result<Option<String>>;
     /// Newsroom-visible articles (not deleted), last changed first.
     async fn admin_articles(&self, filter: AdminFilter, limit: u32) -> Result<Vec<AdminArticle>>;
     /// Publishes scheduled articles whose time has come (`publish_at <= now`), each with the
-    /// next `seq`, dated `publish_at`. Returns their ids.
-    async fn publish_due(&self, now: i64) -> Result<Vec<i64>>;
+    /// next `seq`, dated `publish_at`, linked to its story, with an audit entry `by` — all in
+    /// one transaction under the change feed's lock, so with any number of nodes calling it
+    /// each article goes out exactly once. Returns their ids.
+    async fn publish_due(&self, now: i64, by: &AuditNote) -> Result<Vec<i64>>;
+
+    /// Counts one login attempt under each key (`user:…`, `addr:…`) atomically, before the
+    /// password is checked, and returns the highest count among them. A key's count starts again
+    /// once `window_secs` have passed since its last attempt. Shared by every node.
+    async fn login_attempt(&self, keys: &[String], now: i64, window_secs: i64) -> Result<u32>;
+    /// A login succeeded: `clear` starts again (the account), `forgive` takes back this one
+    /// attempt (the address: colleagues behind one NAT are not failures).
+    async fn login_succeeded(&self, clear: &str, forgive: &str) -> Result<()>;
 }

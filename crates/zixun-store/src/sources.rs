@@ -77,6 +77,11 @@ pub trait SourceStore: Send + Sync {
     async fn source(&self, name_or_url: &str) -> Result<Option<Source>>;
     /// Removes the source with this name, else this URL (its articles stay). False if none.
     async fn remove_source(&self, name_or_url: &str) -> Result<bool>;
+    /// Claims up to `limit` due sources (`next_fetch_at <= now`), soonest first, for this node:
+    /// their `next_fetch_at` moves to `now + lease_secs`, so no other node takes them, and a
+    /// claim whose node died expires by itself. [`SourceStore::record_fetch`] then sets the real
+    /// next time. Sources locked by another claim in flight are skipped, not waited for.
+    async fn claim_due(&self, now: i64, lease_secs: i64, limit: u32) -> Result<Vec<Source>>;
     /// Writes back one fetch: status, validators, counters and the next due time. A failure
     /// bumps `failures` and `errors`; a success resets `failures`.
     async fn record_fetch(&self, id: i64, record: &FetchRecord) -> Result<()>;

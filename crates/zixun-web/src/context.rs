@@ -1,12 +1,18 @@
 //! The state every handler shares.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use parking_lot::RwLock;
 use tokio::sync::watch;
-use zixun_core::{SiteClock, TextAnalyzer};
+use zixun_core::{AuditNote, SiteClock, TextAnalyzer};
 use zixun_search::{SearchIndex, TermVectorIndex};
-use zixun_store::Store;
+use zixun_store::Backend;
 
 use crate::{
     cache::PageCache,
@@ -33,6 +39,10 @@ pub struct WebConfig {
     pub hot_half_life: Duration,
     pub hot_max_age: Duration,
     pub related: RelatedSettings,
+    /// Proxies whose `X-Forwarded-For` / `X-Real-IP` name the client (empty: none is trusted).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Run the site-wide jobs on this node (scheduled publishing); any number of nodes may.
+    pub background: bool,
 }
 
 impl Default for WebConfig {
@@ -47,12 +57,15 @@ impl Default for WebConfig {
             hot_half_life: Duration::from_secs(6 * 3600),
             hot_max_age: Duration::from_secs(3 * 24 * 3600),
             related: RelatedSettings::default(),
+            trusted_proxies: Vec::new(),
+            background: true,
         }
     }
 }
 
 pub struct AppContext {
-    pub store: Arc<dyn Store>,
+    /// The backend (SQLite or PostgreSQL) behind every aggregate's trait.
+    pub store: Arc<dyn Backend>,
     pub search: Arc<SearchIndex>,
     /// Term vectors of the published articles, for 相关内容 (in memory, rebuilt at start-up).
     pub vectors: TermVectorIndex,
@@ -70,11 +83,13 @@ pub struct AppContext {
     pub categories: RwLock<Arc<Vec<(String, i64)>>>,
     pub shutdown: watch::Sender<bool>,
     pub newsroom: Newsroom,
+    /// The node has caught up with the store once (`/readyz`).
+    ready: AtomicBool,
 }
 
 impl AppContext {
     pub fn new(
-        store: Arc<dyn Store>,
+        store: Arc<dyn Backend>,
         search: Arc<SearchIndex>,
         analyzer: Arc<TextAnalyzer>,
         clock: SiteClock,
@@ -93,6 +108,7 @@ impl AppContext {
             categories: RwLock::new(Arc::new(Vec::new())),
             shutdown: watch::channel(false).0,
             newsroom,
+            ready: AtomicBool::new(false),
             store,
             search,
             analyzer,
@@ -104,25 +120,55 @@ impl AppContext {
 
     /// Makes the node current with the store: indexes new changes, drops cached pages that
     /// may show them, refreshes the navigation. Cheap when nothing changed (one small query).
+    /// The node is ready once this has caught up.
     pub async fn follow_store(&self) -> Result<(), BackgroundError> {
         let max_seq = self.store.max_seq().await?;
         let followed = self.search.indexed_seq().min(self.vectors.seq());
-        if max_seq <= followed && !self.categories.read().is_empty() {
+        if max_seq <= followed && self.is_ready() {
             return Ok(());
         }
-        self.search.follow(self.store.as_ref(), |_, _| {}).await?;
-        let changed = self.vectors.follow(self.store.as_ref()).await?;
-        self.cache.invalidate_all();
-        self.related.forget(&changed);
-        *self.categories.write() = Arc::new(self.store.categories().await?);
-        self.metrics.set_articles(self.store.count_published().await?);
+        let store = self.store.as_ref();
+        let mut last_logged = std::time::Instant::now();
+        self.search
+            .follow(store, |done, seq| {
+                if last_logged.elapsed() >= Duration::from_secs(2) {
+                    last_logged = std::time::Instant::now();
+                    tracing::info!(changes = done, seq, of = max_seq, "search index catching up");
+                }
+            })
+            .await?;
+        let changed = self.vectors.follow(store).await?;
+        if !changed.is_empty() || !self.is_ready() {
+            self.cache.invalidate_all();
+            self.related.forget(&changed);
+            *self.categories.write() = Arc::new(self.store.categories().await?);
+            self.metrics.set_articles(self.store.count_published().await?);
+        }
+        if !self.ready.swap(true, Ordering::SeqCst) {
+            tracing::info!(
+                seq = self.search.indexed_seq(),
+                docs = self.search.num_docs(),
+                "caught up with the store: ready"
+            );
+        }
         Ok(())
     }
 
-    /// Publishes the scheduled articles due at `now` and records each in the audit log.
+    /// Whether the node has caught up with the store since it started.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+
+    /// Publishes the scheduled articles due at `now`, each with its audit entry in the same
+    /// transaction. Safe on every node at once: each article goes out exactly once.
     pub async fn publish_scheduled(&self, now: i64) -> Result<(), BackgroundError> {
-        for id in self.newsroom.store.publish_due(now).await? {
-            self.newsroom.record(None, "定时发布", "publish", Some(id), "scheduled").await?;
+        let by = AuditNote {
+            user_id: None,
+            user_name: "定时发布".into(),
+            action: "publish".into(),
+            detail: "scheduled".into(),
+        };
+        for id in self.newsroom.store.publish_due(now, &by).await? {
             tracing::info!(id, "scheduled article published");
         }
         Ok(())

@@ -4,6 +4,7 @@
 
 mod api;
 mod cache;
+pub mod client_addr;
 mod context;
 mod error;
 mod feeds;
@@ -71,20 +72,40 @@ pub fn spawn_background(ctx: Ctx) -> Vec<JoinHandle<()>> {
             }
         })
     };
-    vec![
-        every(Duration::from_millis(500), ctx.clone(), "follow store", |c| {
-            Box::pin(async move { c.follow_store().await })
-        }),
+    // Following the store: woken by the backend's notifications, and polling besides.
+    let follow = {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            let mut shutdown = ctx.shutdown.subscribe();
+            loop {
+                if let Err(e) = ctx.follow_store().await {
+                    tracing::warn!(task = "follow store", error = %e, "background task failed; retrying");
+                }
+                tokio::select! {
+                    _ = ctx.store.wait_for_change(Duration::from_millis(500)) => {}
+                    _ = shutdown.changed() => break,
+                }
+            }
+        })
+    };
+    let mut tasks = vec![
+        follow,
         every(ctx.config.view_flush_interval, ctx.clone(), "flush views", |c| {
             Box::pin(async move { c.views.flush(c.store.as_ref()).await.map_err(Into::into) })
         }),
         every(ctx.config.hot_refresh_interval, ctx.clone(), "refresh hot list", |c| {
             Box::pin(async move { c.hot.refresh(&c).await })
         }),
-        every(Duration::from_secs(1), ctx.clone(), "publish scheduled articles", |c| {
-            Box::pin(async move { c.publish_scheduled(SiteClock::now()).await })
+        every(ctx.config.trending_refresh_interval, ctx.clone(), "refresh trending words", |c| {
+            Box::pin(async move { c.trending.refresh(&c).await })
         }),
-    ]
+    ];
+    if ctx.config.background {
+        tasks.push(every(Duration::from_secs(1), ctx.clone(), "publish scheduled articles", |c| {
+            Box::pin(async move { c.publish_scheduled(SiteClock::now()).await })
+        }));
+    }
+    tasks
 }
 
 /// One round of a periodic background job.

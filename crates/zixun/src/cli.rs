@@ -7,8 +7,9 @@ use clap::{Args, Parser, Subcommand};
 /// zixun (资讯): a self-hosted Chinese-language news portal in one binary.
 ///
 /// Settings come from a TOML file (--config), then ZIXUN_* environment variables, then flags;
-/// later ones win. Everything zixun keeps lives in the data folder (SQLite database and
-/// search index).
+/// later ones win. By default everything zixun keeps lives in the data folder (SQLite
+/// database and search index); with --database-url postgres://… several nodes share one
+/// PostgreSQL and each keeps only its search index in its data folder.
 #[derive(Debug, Parser)]
 #[command(name = "zixun", version, propagate_version = true)]
 pub struct Cli {
@@ -19,6 +20,11 @@ pub struct Cli {
     /// Data folder: database and search index [env: ZIXUN_DATA_DIR] [default: ./zixun-data]
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// Database: unset or `sqlite:` for the data folder's SQLite, `postgres://user@host/db` for
+    /// PostgreSQL [env: ZIXUN_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -61,6 +67,32 @@ pub enum Command {
     /// Quality evaluations.
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// The store as a whole: move a site between backends.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy the whole site in --data-dir's SQLite into PostgreSQL: articles, stories, views and
+    /// their hourly history, corpus statistics, sources with their fetch state, users,
+    /// sessions, tokens, the audit log and uploads, keeping every id.
+    ///
+    /// Refuses a target that holds data unless --force. Killed half-way, the same command
+    /// completes the copy. Prints the rows of each table on both sides; exit status 0 when they
+    /// agree, 3 when any differs.
+    Copy(StoreCopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreCopyArgs {
+    /// The PostgreSQL database to copy into (postgres://user@host/db); it is migrated first.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Copy into a database that already holds articles, users or sources (rows with the same
+    /// ids are kept as they are).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +258,10 @@ pub struct ServeArgs {
     /// [env: ZIXUN_THEME]
     #[arg(long, value_name = "DIR")]
     pub theme: Option<PathBuf>,
+    /// Run no site-wide background jobs on this node (scheduled publishing, feed polling); it
+    /// still follows the store and serves. Never required: any number of nodes may run them.
+    #[arg(long)]
+    pub no_background: bool,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,12 @@ use crate::cli::{Cli, Command};
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// Unset or `sqlite:`: the data folder's SQLite; `postgres://…`: PostgreSQL.
+    pub database_url: Option<String>,
+    /// Connections this node keeps to PostgreSQL at most.
+    pub database_max_connections: u32,
+    /// Proxies (CIDR, e.g. `10.0.0.0/8`) whose X-Forwarded-For / X-Real-IP name the client.
+    pub trusted_proxies: Vec<String>,
     pub bind: String,
     pub site_name: String,
     /// Public address, for canonical links and Open Graph.
@@ -65,6 +71,9 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             data_dir: PathBuf::from("./zixun-data"),
+            database_url: None,
+            database_max_connections: 10,
+            trusted_proxies: Vec::new(),
             bind: "127.0.0.1:8080".into(),
             site_name: "资讯".into(),
             base_url: None,
@@ -113,6 +122,9 @@ impl Config {
         if let Some(d) = &cli.data_dir {
             c.data_dir = d.clone();
         }
+        if let Some(u) = &cli.database_url {
+            c.database_url = Some(u.clone());
+        }
         if let Command::Serve(s) = &cli.command {
             if let Some(b) = &s.bind {
                 c.bind = b.clone();
@@ -127,6 +139,11 @@ impl Config {
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
         let var: &dyn Fn(&str) -> Option<String> = &var;
         env(var, "ZIXUN_DATA_DIR", &mut self.data_dir)?;
+        env_opt(var, "ZIXUN_DATABASE_URL", &mut self.database_url)?;
+        env(var, "ZIXUN_DATABASE_MAX_CONNECTIONS", &mut self.database_max_connections)?;
+        if let Some(v) = var("ZIXUN_TRUSTED_PROXIES") {
+            self.trusted_proxies = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        }
         env(var, "ZIXUN_BIND", &mut self.bind)?;
         env(var, "ZIXUN_SITE_NAME", &mut self.site_name)?;
         env_opt(var, "ZIXUN_BASE_URL", &mut self.base_url)?;
@@ -160,8 +177,16 @@ impl Config {
         Ok(())
     }
 
-    pub fn db_path(&self) -> PathBuf {
-        self.data_dir.join("zixun.db")
+    /// `trusted_proxies`, checked: each a CIDR block or a single address.
+    pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                p.parse::<ipnet::IpNet>().or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)).map_err(
+                    |_| anyhow::anyhow!("trusted_proxies: {p:?} is not a CIDR block (10.0.0.0/8) or an address"),
+                )
+            })
+            .collect()
     }
 
     pub fn index_dir(&self) -> PathBuf {

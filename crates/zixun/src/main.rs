@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{BenchCommand, Cli, Command, EvalCommand};
+use crate::cli::{BenchCommand, Cli, Command, EvalCommand, StoreCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -47,6 +47,7 @@ fn main() -> ExitCode {
             Command::Eval(EvalCommand::Related(args)) => {
                 commands::eval::related(&config, args).await.map(|_| ExitCode::SUCCESS)
             }
+            Command::Store(StoreCommand::Copy(args)) => commands::store::copy(&config, args).await,
         }
     });
     match result {

@@ -9,7 +9,7 @@ use zixun_ingest::{
     ArticlePreparer, ArticleWriter,
     feed::{FeedFetcher, FeedPoller, FetchPolicy},
 };
-use zixun_store::SqliteStore;
+use zixun_store::{Backend, OpenOptions};
 use zixun_web::newsroom::{Newsroom, NewsroomConfig};
 
 use crate::config::Config;
@@ -24,15 +24,24 @@ pub fn init_logging(config: &Config) {
     }
 }
 
-pub async fn open_store(config: &Config) -> Result<SqliteStore> {
+/// The backend `database_url` names (the data folder's SQLite by default), migrated.
+pub async fn open_store(config: &Config) -> Result<Arc<dyn Backend>> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
-    let store = SqliteStore::open(&config.db_path())
-        .await
-        .with_context(|| format!("data folder {}", config.data_dir.display()))?;
-    let story =
-        StoryPolicy { max_bits: config.story_max_bits, window_secs: (config.story_window_days * 86400.0) as i64 };
-    Ok(store.with_story_policy(story))
+    let options = OpenOptions { story: story_policy(config), max_connections: config.database_max_connections };
+    let store =
+        zixun_store::open(config.database_url.as_deref(), &config.data_dir, &options).await.with_context(|| {
+            match config.database_url.as_deref() {
+                Some(u) if u.starts_with("postgres") => "database_url".to_string(),
+                _ => format!("data folder {}", config.data_dir.display()),
+            }
+        })?;
+    tracing::debug!(backend = store.kind().as_str(), "store open");
+    Ok(store)
+}
+
+pub fn story_policy(config: &Config) -> StoryPolicy {
+    StoryPolicy { max_bits: config.story_max_bits, window_secs: (config.story_window_days * 86400.0) as i64 }
 }
 
 pub fn clock(config: &Config) -> Result<SiteClock> {
@@ -61,20 +70,19 @@ pub fn feed_fetcher(config: &Config) -> Result<FeedFetcher> {
     FeedFetcher::new(policy).context("feed fetcher")
 }
 
-pub fn feed_poller(config: &Config, store: Arc<SqliteStore>, analyzer: Arc<TextAnalyzer>) -> Result<FeedPoller> {
+pub fn feed_poller(config: &Config, store: Arc<dyn Backend>, analyzer: Arc<TextAnalyzer>) -> Result<FeedPoller> {
     Ok(FeedPoller::new(store, feed_fetcher(config)?, preparer(config, analyzer)?))
 }
 
 /// The newsroom of a web node: accounts and sessions in `store`, writes through the same
-/// preparation as import, uploads in the data folder.
-pub fn newsroom(config: &Config, store: Arc<SqliteStore>, analyzer: Arc<TextAnalyzer>) -> Result<Newsroom> {
+/// preparation as import.
+pub fn newsroom(config: &Config, store: Arc<dyn Backend>, analyzer: Arc<TextAnalyzer>) -> Result<Newsroom> {
     let nr = NewsroomConfig {
         secure_cookies: config.secure_cookies,
         session_idle: Config::hours(config.session_idle_hours),
         login_max_failures: config.login_max_failures.max(1),
         login_window: Config::seconds(config.login_window_minutes * 60.0),
         upload_max_bytes: config.upload_max_bytes,
-        uploads_dir: config.data_dir.join("uploads"),
     };
     let writer = ArticleWriter::new(store.clone(), preparer(config, analyzer)?);
     Ok(Newsroom::new(store, writer, nr))

@@ -1,6 +1,6 @@
 //! Document frequencies of the site's own corpus, for the IDF of keyword extraction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// How many documents contain each term. Built from the store at start-up and kept up to date
 /// as articles come in; below [`CorpusStats::MIN_DOCS`] documents jieba's built-in IDF is used.
@@ -24,7 +24,7 @@ impl CorpusStats {
         ((self.docs as f64 + 1.0) / (df + 1.0)).ln() + 1.0
     }
 
-    pub fn add_document(&mut self, terms: &HashSet<String>) {
+    pub fn add_document<'a>(&mut self, terms: impl IntoIterator<Item = &'a String>) {
         self.docs += 1;
         for t in terms {
             *self.df.entry(t.clone()).or_insert(0) += 1;

@@ -13,5 +13,5 @@ pub use decode::{DecodedFeed, decode_feed};
 pub use fetch::{FeedFetcher, FetchError, FetchPolicy, Fetched, USER_AGENT, Validators};
 pub use opml::{OpmlError, OpmlFeed, parse_opml, write_opml};
 pub use parse::{FeedEntry, FeedError, ParsedFeed, parse_feed};
-pub use poll::{BACKOFF_CEILING_SECS, EntryCounts, FeedPoller, FeedStore, PollReport, next_delay};
+pub use poll::{BACKOFF_CEILING_SECS, EntryCounts, FeedPoller, PollReport, next_delay};
 pub use schedule::FeedScheduler;

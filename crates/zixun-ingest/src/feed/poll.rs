@@ -4,17 +4,13 @@
 use std::{collections::HashSet, sync::Arc, time::Instant};
 
 use zixun_core::{SiteClock, html::cut};
-use zixun_store::{FetchRecord, FetchStatus, Source, SourceStore, Store, StoreError};
+use zixun_store::{Backend, FetchRecord, FetchStatus, Source, Store, StoreError};
 
 use super::{
     fetch::{FeedFetcher, Fetched, Validators},
     parse::{FeedEntry, parse_feed},
 };
 use crate::{ArticlePreparer, ArticleWriter, DraftFields, ImportRecord, WriteError};
-
-/// A store that keeps both articles and sources.
-pub trait FeedStore: Store + SourceStore {}
-impl<T: Store + SourceStore> FeedStore for T {}
 
 /// Longest wait after repeated failures (a source that fails for a day is tried every 6 h).
 pub const BACKOFF_CEILING_SECS: i64 = 6 * 3600;
@@ -61,13 +57,13 @@ impl std::fmt::Display for PollReport {
 }
 
 pub struct FeedPoller {
-    pub store: Arc<dyn FeedStore>,
+    pub store: Arc<dyn Backend>,
     pub fetcher: FeedFetcher,
     writer: ArticleWriter,
 }
 
 impl FeedPoller {
-    pub fn new(store: Arc<dyn FeedStore>, fetcher: FeedFetcher, preparer: ArticlePreparer) -> Self {
+    pub fn new(store: Arc<dyn Backend>, fetcher: FeedFetcher, preparer: ArticlePreparer) -> Self {
         let articles: Arc<dyn Store> = store.clone();
         FeedPoller { store, fetcher, writer: ArticleWriter::new(articles, preparer) }
     }

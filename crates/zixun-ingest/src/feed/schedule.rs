@@ -1,5 +1,7 @@
 //! The fetcher inside `zixun serve`: each source on its own schedule, several at once, so that
-//! one slow or broken source never delays the others.
+//! one slow or broken source never delays the others. Due sources are claimed in the store, so
+//! with several nodes each due source is polled by one of them and the work spreads; a claim
+//! held by a node that died expires after `lease`.
 
 use std::{collections::HashSet, sync::Arc, time::Duration};
 
@@ -14,6 +16,9 @@ pub struct FeedScheduler {
     pub max_parallel: usize,
     /// How often the sources are checked for one that is due.
     pub tick: Duration,
+    /// How long a claim on a due source holds before another node may take it (longer than
+    /// a fetch can take).
+    pub lease: Duration,
 }
 
 impl FeedScheduler {
@@ -35,19 +40,23 @@ impl FeedScheduler {
                 }
                 _ = shutdown.changed() => break,
             }
-            let sources = match self.poller.store.sources().await {
+            let free = self.max_parallel.saturating_sub(running.len());
+            if free == 0 {
+                continue;
+            }
+            let now = SiteClock::now();
+            let due = match self.poller.store.claim_due(now, self.lease.as_secs().max(1) as i64, free as u32).await {
                 Ok(s) => s,
                 Err(e) => {
-                    tracing::warn!(error = %e, "cannot read the sources; retrying");
+                    tracing::warn!(error = %e, "cannot claim due sources; retrying");
                     continue;
                 }
             };
-            let now = SiteClock::now();
-            let mut due: Vec<_> =
-                sources.into_iter().filter(|s| s.next_fetch_at <= now && !running.contains(&s.id)).collect();
-            due.sort_by_key(|s| s.next_fetch_at);
-            for source in due.into_iter().take(self.max_parallel.saturating_sub(running.len())) {
-                running.insert(source.id);
+            for source in due {
+                // Still polling it from an earlier claim (a lease shorter than the poll).
+                if !running.insert(source.id) {
+                    continue;
+                }
                 let poller = self.poller.clone();
                 polls.spawn(async move {
                     match poller.poll(&source).await {

@@ -8,9 +8,8 @@ use axum::{
     http::{HeaderMap, header, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
-use moka::sync::Cache;
 use zixun_core::{SiteClock, newsroom::Actor};
-use zixun_store::User;
+use zixun_store::{NewsroomStore, StoreError, User};
 
 use super::secrets::{same_secret, token_hash};
 use crate::{Ctx, error::ApiError};
@@ -111,48 +110,49 @@ pub async fn bearer_actor(headers: &HeaderMap, ctx: &Ctx) -> Result<Option<Actor
     }
 }
 
-/// Failed logins per account and per address; past the limit, logins are refused (right
-/// password or not) until the window has passed since the last failure.
+/// Login attempts per account and per address, counted in the shared store before the password
+/// is checked: however many guesses arrive at once, on however many nodes, at most
+/// `max_failures` are checked within the window; the rest are refused.
 pub struct LoginThrottle {
-    failures: Cache<String, u32>,
     max_failures: u32,
+    window: Duration,
 }
 
 impl LoginThrottle {
     pub fn new(max_failures: u32, window: Duration) -> Self {
-        LoginThrottle { failures: Cache::builder().max_capacity(100_000).time_to_live(window).build(), max_failures }
+        LoginThrottle { max_failures, window }
     }
 
     fn keys(user: &str, addr: &str) -> [String; 2] {
         [format!("user:{user}"), format!("addr:{addr}")]
     }
 
-    pub fn blocked(&self, user: &str, addr: &str) -> bool {
-        Self::keys(user, addr).iter().any(|k| self.failures.get(k).is_some_and(|n| n >= self.max_failures))
+    /// Counts this attempt; false when it is over the limit (refuse it unchecked).
+    pub async fn admit(&self, store: &dyn NewsroomStore, user: &str, addr: &str) -> Result<bool, StoreError> {
+        let n = store.login_attempt(&Self::keys(user, addr), SiteClock::now(), self.window.as_secs() as i64).await?;
+        Ok(n <= self.max_failures)
     }
 
-    pub fn failed(&self, user: &str, addr: &str) {
-        for k in Self::keys(user, addr) {
-            self.failures.entry(k).and_upsert_with(|n| n.map_or(1, |e| e.into_value() + 1));
-        }
-    }
-
-    pub fn succeeded(&self, user: &str) {
-        self.failures.invalidate(&format!("user:{user}"));
+    /// The attempt succeeded: the account starts again, and the address is not charged for it.
+    pub async fn succeeded(&self, store: &dyn NewsroomStore, user: &str, addr: &str) -> Result<(), StoreError> {
+        let [user_key, addr_key] = Self::keys(user, addr);
+        store.login_succeeded(&user_key, &addr_key).await
     }
 }
 
-/// The client's address (the socket's peer; a proxy in front is not looked through).
+/// The client's address: the socket's peer, or, when the peer is a trusted proxy
+/// (`trusted_proxies`), the address the proxies name (see [`crate::client_addr`]).
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<Ctx> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        let addr = match peer {
+            Some(ip) => crate::client_addr::client_ip(ip, &parts.headers, &ctx.config.trusted_proxies).to_string(),
+            None => "unknown".to_string(),
+        };
         Ok(ClientAddr(addr))
     }
 }

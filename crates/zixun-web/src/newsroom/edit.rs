@@ -2,7 +2,7 @@
 //! permissions, workflow, the same preparation as import, the write, the audit entry.
 
 use zixun_core::{
-    Article, ArticleStatus, SiteClock,
+    Article, ArticleStatus, AuditNote, SiteClock,
     newsroom::{Actor, Forbidden, Workflow},
 };
 use zixun_ingest::{DraftFields, ImportRecord, WriteError};
@@ -107,16 +107,6 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
         Some(a) if a.title != record.title => format!("《{}》（原《{}》）", record.title, a.title),
         _ => format!("《{}》", record.title),
     };
-    let fields = DraftFields { id: req.id, owner_id: Some(actor.user_id), workflow: Some(workflow), publish_at };
-    let written = ctx.newsroom.writer.write(vec![(req.record, fields)]).await?;
-    let id = match written.outcomes.into_iter().next() {
-        Some(Ok(outcome)) => outcome.id(),
-        Some(Err(reason)) => return Err(invalid_from_reason(&reason)),
-        None => return Err(EditError::Write("nothing was written".into())),
-    };
-    if let Some(md) = &req.markdown {
-        ctx.newsroom.store.set_markdown(id, md).await?;
-    }
     let action = match (existing.as_ref().map(|a| a.workflow), workflow) {
         (_, Workflow::Deleted) => "delete",
         (prev, Workflow::Published) if prev != Some(Workflow::Published) => "publish",
@@ -126,7 +116,26 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
         (None, _) => "create",
         (Some(_), _) => "edit",
     };
-    audit(ctx, actor, action, Some(id), &detail).await?;
+    // The article, its Markdown and its audit entry commit together.
+    let fields = DraftFields {
+        id: req.id,
+        owner_id: Some(actor.user_id),
+        workflow: Some(workflow),
+        publish_at,
+        markdown: req.markdown.take(),
+        audit: Some(AuditNote {
+            user_id: Some(actor.user_id),
+            user_name: actor.name.clone(),
+            action: action.into(),
+            detail,
+        }),
+    };
+    let written = ctx.newsroom.writer.write(vec![(req.record, fields)]).await?;
+    let id = match written.outcomes.into_iter().next() {
+        Some(Ok(outcome)) => outcome.id(),
+        Some(Err(reason)) => return Err(invalid_from_reason(&reason)),
+        None => return Err(EditError::Write("nothing was written".into())),
+    };
     Ok((id, workflow))
 }
 

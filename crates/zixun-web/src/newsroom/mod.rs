@@ -8,7 +8,7 @@ mod secrets;
 mod security;
 mod uploads;
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -36,7 +36,6 @@ pub struct NewsroomConfig {
     pub login_max_failures: u32,
     pub login_window: Duration,
     pub upload_max_bytes: usize,
-    pub uploads_dir: PathBuf,
 }
 
 impl Default for NewsroomConfig {
@@ -47,7 +46,6 @@ impl Default for NewsroomConfig {
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
             upload_max_bytes: 5 * 1024 * 1024,
-            uploads_dir: PathBuf::from("uploads"),
         }
     }
 }

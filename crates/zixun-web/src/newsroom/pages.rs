@@ -80,7 +80,7 @@ pub async fn login(
     let name = f.get("name").map(|s| s.trim()).unwrap_or("");
     let password = f.get("password").map(String::as_str).unwrap_or("");
     let nr = &ctx.newsroom;
-    if nr.throttle.blocked(name, &addr) {
+    if !nr.throttle.admit(nr.store.as_ref(), name, &addr).await? {
         let minutes = nr.config.login_window.as_secs().div_ceil(60);
         let msg = format!("登录失败次数过多，请 {minutes} 分钟后再试");
         return render_login(&ctx, &next, Some(&msg), StatusCode::TOO_MANY_REQUESTS);
@@ -93,13 +93,12 @@ pub async fn login(
     let user = match user {
         Some(u) if matches && !u.disabled => u,
         _ => {
-            nr.throttle.failed(name, &addr);
             let tried: String = name.chars().take(64).collect();
             nr.record(None, &tried, "login_failed", None, &format!("from {addr}")).await?;
             return render_login(&ctx, &next, Some("用户名或密码错误"), StatusCode::UNAUTHORIZED);
         }
     };
-    nr.throttle.succeeded(name);
+    nr.throttle.succeeded(nr.store.as_ref(), name, &addr).await?;
     // A new session at every sign-in (a token planted before login is worth nothing after).
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         nr.store.delete_session(&token_hash(old)).await?;

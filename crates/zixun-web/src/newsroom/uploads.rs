@@ -60,15 +60,8 @@ pub async fn upload(State(ctx): State<Ctx>, user: SessionActor, mut form: Multip
     }
     let (ext, _) = image_kind(&bytes).ok_or_else(|| PageError::bad_request("只接受 PNG、JPEG、GIF 或 WebP 图片"))?;
     let name = format!("{}.{ext}", &blake3::hash(&bytes).to_hex()[..32]);
-    let dir = &ctx.newsroom.config.uploads_dir;
-    let write = async {
-        tokio::fs::create_dir_all(dir).await?;
-        // Written aside and renamed: a reader never gets half a file.
-        let tmp = dir.join(format!(".{name}.part"));
-        tokio::fs::write(&tmp, &bytes).await?;
-        tokio::fs::rename(&tmp, dir.join(&name)).await
-    };
-    write.await.map_err(PageError::internal)?;
+    // In the backend: the data folder with SQLite, the database with PostgreSQL (every node).
+    ctx.store.put_upload(&name, &bytes).await?;
     audit(&ctx, &user.actor, "upload", None, &name).await?;
     let url = format!("/uploads/{name}");
     let page = ctx.theme.render(
@@ -80,8 +73,8 @@ pub async fn upload(State(ctx): State<Ctx>, user: SessionActor, mut form: Multip
 
 pub async fn serve_upload(State(ctx): State<Ctx>, Path(name): Path<String>) -> Response {
     let Some(ctype) = content_type(&name) else { return PageError::not_found().into_response() };
-    match tokio::fs::read(ctx.newsroom.config.uploads_dir.join(&name)).await {
-        Ok(bytes) => {
+    match ctx.store.upload(&name).await {
+        Ok(Some(bytes)) => {
             let mut res = (StatusCode::OK, bytes).into_response();
             let h = res.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
@@ -90,7 +83,8 @@ pub async fn serve_upload(State(ctx): State<Ctx>, Path(name): Path<String>) -> R
             h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
             res
         }
-        Err(_) => PageError::not_found().into_response(),
+        Ok(None) => PageError::not_found().into_response(),
+        Err(e) => PageError::from(e).into_response(),
     }
 }
 

@@ -17,7 +17,6 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 use serde_json::json;
 use zixun_search::{SearchIndex, SearchRequest};
-use zixun_store::Store;
 
 use zixun_web::newsroom::{hash_password, new_token, token_hash, verify_password};
 

@@ -14,7 +14,7 @@ use zixun_core::{
 };
 use zixun_ingest::Importer;
 use zixun_search::SearchIndex;
-use zixun_store::{SqliteStore, Store};
+use zixun_store::Store;
 use zixun_web::{AppContext, RELATED_CANDIDATES, Theme, WebConfig};
 
 use crate::{cli::EvalRelatedArgs, config::Config, runtime};
@@ -37,7 +37,7 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
     if store.max_seq().await? == 0 {
         let file =
             std::fs::File::open(&args.corpus).with_context(|| format!("cannot open {}", args.corpus.display()))?;
-        let importer = Importer { store: &store, preparer: runtime::preparer(&config, analyzer.clone())? };
+        let importer = Importer { store: store.as_ref(), preparer: runtime::preparer(&config, analyzer.clone())? };
         importer
             .run(
                 &mut std::io::BufReader::with_capacity(1 << 20, file),
@@ -50,7 +50,7 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
     }
     let search = Arc::new(SearchIndex::open(&config.index_dir(), analyzer.clone())?);
 
-    let articles = all_articles(&store).await?;
+    let articles = all_articles(store.as_ref()).await?;
     let index_of: HashMap<&str, usize> =
         articles.iter().enumerate().filter_map(|(i, a)| a.ext_id.as_deref().map(|e| (e, i))).collect();
     let row_of: HashMap<i64, usize> = articles.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
@@ -63,7 +63,6 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
 
     let clock = runtime::clock(&config)?;
     let theme = Theme::load(None, clock.clone())?;
-    let store = Arc::new(store);
     let newsroom = runtime::newsroom(&config, store.clone(), analyzer.clone())?;
     let web = WebConfig { related: config.related_settings()?, ..WebConfig::default() };
     let ctx = AppContext::new(store.clone(), search, analyzer.clone(), clock, web, theme, newsroom);
@@ -174,7 +173,7 @@ fn print_leaks(articles: &[Article], lists: &HashMap<usize, Vec<usize>>, pairs: 
     }
 }
 
-async fn all_articles(store: &SqliteStore) -> Result<Vec<Article>> {
+async fn all_articles(store: &dyn Store) -> Result<Vec<Article>> {
     let mut out = Vec::new();
     let mut seq = 0;
     loop {

@@ -3,12 +3,11 @@
 use std::{process::ExitCode, sync::Arc};
 
 use anyhow::{Result, bail};
-use zixun_store::SourceStore;
 
 use crate::{cli::FetchArgs, config::Config, runtime};
 
 pub async fn run(config: &Config, args: &FetchArgs) -> Result<ExitCode> {
-    let store = Arc::new(runtime::open_store(config).await?);
+    let store = runtime::open_store(config).await?;
     let sources = match &args.source {
         Some(name) => match store.source(name).await? {
             Some(s) => vec![s],

@@ -5,5 +5,6 @@ pub mod import;
 pub mod reindex;
 pub mod serve;
 pub mod sources;
+pub mod store;
 pub mod tokens;
 pub mod users;

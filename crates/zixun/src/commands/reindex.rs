@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use zixun_search::SearchIndex;
-use zixun_store::Store;
 
 use crate::{config::Config, runtime};
 
@@ -24,7 +23,7 @@ pub async fn run(config: &Config) -> Result<()> {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let done = index.follow(&store, |_, seq| bar.set_position(seq as u64)).await?;
+    let done = index.follow(store.as_ref(), |_, seq| bar.set_position(seq as u64)).await?;
     bar.finish_and_clear();
     eprintln!(
         "indexed {} articles ({} changes read) in {:.1} s",

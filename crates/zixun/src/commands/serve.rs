@@ -6,13 +6,12 @@ use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 use zixun_ingest::feed::FeedScheduler;
 use zixun_search::SearchIndex;
-use zixun_store::Store;
 use zixun_web::{AppContext, Theme, WebConfig};
 
 use crate::{cli::ServeArgs, config::Config, demo, runtime};
 
 pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
-    let store = Arc::new(runtime::open_store(config).await?);
+    let store = runtime::open_store(config).await?;
     let analyzer = runtime::analyzer(config)?;
     let clock = runtime::clock(config)?;
     if args.demo {
@@ -22,12 +21,6 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         SearchIndex::open(&config.index_dir(), analyzer.clone())
             .context("cannot open the search index (another `zixun serve` or `zixun reindex` on this data folder?)")?,
     );
-    let behind = store.max_seq().await? - search.indexed_seq();
-    if behind > 0 {
-        tracing::info!(changes = behind, "bringing the search index up to date");
-        let n = search.follow(store.as_ref(), |_, _| {}).await?;
-        tracing::info!(changes = n, docs = search.num_docs(), "search index ready");
-    }
     let theme = Theme::load(config.theme.as_deref(), clock.clone()).context("theme")?;
     let listener =
         TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -42,20 +35,40 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         hot_refresh_interval: Config::seconds(config.hot_refresh_seconds),
         trending_refresh_interval: Config::seconds(config.trending_refresh_seconds),
         related: config.related_settings()?,
+        trusted_proxies: config.trusted_proxies()?,
+        background: !args.no_background,
     };
-    let store_dyn: Arc<dyn Store> = store.clone();
     let newsroom = runtime::newsroom(config, store.clone(), analyzer.clone())?;
-    let ctx = Arc::new(AppContext::new(store_dyn, search, analyzer, clock, web, theme, newsroom));
-    ctx.follow_store().await?;
-    ctx.hot.refresh(&ctx).await?;
-    ctx.trending.refresh(&ctx).await?;
+    let ctx = Arc::new(AppContext::new(store.clone(), search, analyzer, clock, web, theme, newsroom));
     tokio::spawn(shutdown_on_signal(ctx.clone()));
-    let fetcher = if config.fetch_feeds {
+    // Listening before the node has caught up: /healthz answers at once, /readyz says 503
+    // until the search index and term vectors hold what the database holds.
+    let behind = store.max_seq().await? - ctx.search.indexed_seq();
+    if behind > 0 {
+        tracing::info!(changes = behind, backend = store.kind().as_str(), "bringing the search index up to date");
+    }
+    let warm = ctx.clone();
+    tokio::spawn(async move {
+        // The background follower (started with the server) does the catching up.
+        let started = std::time::Instant::now();
+        while !warm.is_ready() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        for (what, r) in [("hot list", warm.hot.refresh(&warm).await), ("trending", warm.trending.refresh(&warm).await)]
+        {
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "{what} not computed yet; retried in the background");
+            }
+        }
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "start-up catch-up done");
+    });
+    let fetcher = if config.fetch_feeds && !args.no_background {
         let poller = runtime::feed_poller(config, store.clone(), ctx.analyzer.clone())?;
         let scheduler = FeedScheduler {
             poller: Arc::new(poller),
             max_parallel: config.feed_parallel.max(1),
             tick: std::time::Duration::from_secs(1),
+            lease: Config::seconds(config.feed_timeout_seconds * 2.0 + 60.0),
         };
         Some(tokio::spawn(scheduler.run(ctx.shutdown.subscribe())))
     } else {

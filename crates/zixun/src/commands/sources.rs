@@ -16,8 +16,8 @@ use crate::{
 pub async fn run(config: &Config, cmd: &SourcesCommand) -> Result<ExitCode> {
     let store = runtime::open_store(config).await?;
     match cmd {
-        SourcesCommand::Add(args) => add(config, &store, args).await?,
-        SourcesCommand::List => list(config, &store).await?,
+        SourcesCommand::Add(args) => add(config, store.as_ref(), args).await?,
+        SourcesCommand::List => list(config, store.as_ref()).await?,
         SourcesCommand::Remove { source } => {
             if !store.remove_source(source).await? {
                 bail!("no source named {source:?} or with that URL (see `zixun sources list`)");
@@ -55,7 +55,7 @@ pub async fn run(config: &Config, cmd: &SourcesCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn add(config: &Config, store: &impl SourceStore, args: &SourceAddArgs) -> Result<()> {
+async fn add(config: &Config, store: &dyn SourceStore, args: &SourceAddArgs) -> Result<()> {
     let url = url::Url::parse(&args.url).with_context(|| format!("{:?} is not a URL", args.url))?;
     if !matches!(url.scheme(), "http" | "https") {
         bail!("{url}: only http and https feeds can be polled");
@@ -85,7 +85,7 @@ async fn add(config: &Config, store: &impl SourceStore, args: &SourceAddArgs) ->
     Ok(())
 }
 
-async fn list(config: &Config, store: &impl SourceStore) -> Result<()> {
+async fn list(config: &Config, store: &dyn SourceStore) -> Result<()> {
     let sources = store.sources().await?;
     if sources.is_empty() {
         println!("no sources yet; add one with `zixun sources add URL --name NAME`");

@@ -7,7 +7,6 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use zixun_core::newsroom::Role;
-use zixun_store::NewsroomStore;
 use zixun_web::newsroom::hash_password;
 
 use crate::{cli::UsersCommand, config::Config, runtime};

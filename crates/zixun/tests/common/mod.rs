@@ -38,8 +38,14 @@ fn free_port() -> u16 {
 
 impl Portal {
     pub async fn start(data_dir: &Path, extra: &[&str]) -> Portal {
+        Self::start_with(data_dir, extra, &[]).await
+    }
+
+    /// With environment variables (`ZIXUN_DATABASE_URL` for a node on PostgreSQL).
+    pub async fn start_with(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Portal {
         let port = free_port();
         let child = zixun(data_dir)
+            .envs(env.iter().copied())
             .arg("serve")
             .arg("--bind")
             .arg(format!("127.0.0.1:{port}"))
@@ -51,9 +57,10 @@ impl Portal {
         let base = format!("http://127.0.0.1:{port}");
         // Raw bodies: the tests look at the encodings zixun serves.
         let client = reqwest::Client::builder().no_proxy().no_gzip().no_brotli().build().expect("client");
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + Duration::from_secs(120);
         loop {
-            if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+            // Ready: caught up with the store (`/healthz` answers before that).
+            if let Ok(r) = client.get(format!("{base}/readyz")).send().await
                 && r.status().is_success()
             {
                 break;
@@ -136,4 +143,43 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     false
+}
+
+/// A fresh PostgreSQL database for one test, made on the server `ZIXUN_TEST_DATABASE_URL`
+/// names and dropped at the end. Fails (never skips) when the variable is unset or the server
+/// does not answer.
+pub struct PgDatabase {
+    server: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub async fn create() -> PgDatabase {
+        use sqlx::{Connection, Executor};
+        let server = std::env::var("ZIXUN_TEST_DATABASE_URL").expect(
+            "ZIXUN_TEST_DATABASE_URL must name a PostgreSQL server (postgres://postgres@127.0.0.1:5432/postgres)",
+        );
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let name = format!("zixun_nodes_{}_{nanos}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(&server).await.expect("PostgreSQL at ZIXUN_TEST_DATABASE_URL");
+        admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create database");
+        let _ = admin.close().await;
+        let base = server.split('?').next().unwrap_or(&server);
+        let cut = base.rfind('/').filter(|&i| i > base.find("://").map_or(0, |j| j + 2)).unwrap_or(base.len());
+        let url = format!("{}/{name}", &base[..cut]);
+        PgDatabase { server, name, url }
+    }
+
+    pub async fn connect(&self) -> sqlx::PgConnection {
+        use sqlx::Connection;
+        sqlx::PgConnection::connect(&self.url).await.expect("connect")
+    }
+
+    pub async fn drop(self) {
+        use sqlx::{Connection, Executor};
+        let mut admin = sqlx::PgConnection::connect(&self.server).await.expect("PostgreSQL");
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        admin.execute(sqlx::AssertSqlSafe(sql)).await.expect("drop database");
+    }
 }

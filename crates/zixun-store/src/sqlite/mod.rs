@@ -1,6 +1,15 @@
 //! The embedded default backend: one SQLite file in WAL mode.
 
-use std::{collections::HashMap, path::Path, str::FromStr, time::Duration};
+mod newsroom;
+mod sources;
+mod uploads;
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    str::FromStr,
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use sqlx::{
@@ -8,21 +17,25 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
 };
 use zixun_core::{
-    Article, ArticleDraft, ArticleStatus, ArticleSummary,
+    Article, ArticleDraft, ArticleStatus, ArticleSummary, AuditNote,
     newsroom::Workflow,
     story::{StoryCandidate, StoryPolicy, bands, heads_to_adopt, story_head},
     text::CorpusStats,
     time::SiteClock,
 };
 
-use crate::{Cursor, HourlyViews, ListFilter, Result, Store, StoreError, TermVectorRow, UpsertOutcome};
+use crate::{
+    Backend, BackendKind, Cursor, HourlyViews, ListFilter, Result, Store, StoreError, TermVectorRow, UpsertOutcome,
+};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 #[derive(Clone)]
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
     story: StoryPolicy,
+    /// Uploads live beside the database file, in `uploads/`.
+    uploads_dir: PathBuf,
 }
 
 const SUMMARY_COLUMNS: &str =
@@ -47,7 +60,8 @@ impl SqliteStore {
             .await
             .map_err(open_err)?;
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool, story: StoryPolicy::default() })
+        let uploads_dir = path.parent().unwrap_or(Path::new(".")).join("uploads");
+        Ok(SqliteStore { pool, story: StoryPolicy::default(), uploads_dir })
     }
 
     /// How near-duplicate stories are recognised on the way in.
@@ -57,9 +71,16 @@ impl SqliteStore {
     }
 
     /// Records which story the article `id` belongs to: stores its SimHash bands and `copy_of` (a
-    /// copy of a head within the story window), and lets an original take over syndicated heads.
-    /// Only published articles take part; a scheduled one is linked when it goes out.
-    pub(crate) async fn link_story(&self, tx: &mut sqlx::SqliteConnection, id: i64, d: StoryFacts) -> Result<()> {
+    /// copy of a head within the story window), and lets an original take over syndicated heads,
+    /// each adopted row with the next `seq` of `feed`. Only published articles take part; a
+    /// scheduled one is linked when it goes out.
+    pub(crate) async fn link_story(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        id: i64,
+        d: StoryFacts,
+        feed: &mut SeqLock,
+    ) -> Result<()> {
         let b = bands(d.simhash);
         let mut candidates = Vec::new();
         if d.published {
@@ -100,19 +121,74 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         for adopted in heads_to_adopt(&self.story, d.simhash, d.original, &candidates) {
-            sqlx::query("UPDATE articles SET copy_of = ? WHERE id = ? OR copy_of = ?")
-                .bind(id)
+            // The head and its copies now point at `id`: a change every follower must see.
+            let rows: Vec<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = ? OR copy_of = ? ORDER BY id")
                 .bind(adopted)
                 .bind(adopted)
-                .execute(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await?;
+            for row in rows {
+                sqlx::query("UPDATE articles SET copy_of = ?, seq = ? WHERE id = ?")
+                    .bind(id)
+                    .bind(feed.next())
+                    .bind(row)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         Ok(())
     }
+}
 
-    pub async fn close(&self) {
-        self.pool.close().await;
+/// The change feed's counter, taken for one transaction: the first statement of every write
+/// that numbers changes, so SQLite's write lock (one writer at a time) is held to commit and
+/// `seq`s are handed out in commit order.
+pub(crate) struct SeqLock {
+    last: i64,
+    taken: i64,
+}
+
+impl SeqLock {
+    pub(crate) async fn take(tx: &mut sqlx::SqliteConnection) -> Result<Self> {
+        // A write first, so the transaction takes the write lock at once (waiting on
+        // busy_timeout) instead of failing later on a read-to-write upgrade.
+        let last: i64 = sqlx::query_scalar("UPDATE meta SET value = value WHERE key = 'seq' RETURNING value")
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok(SeqLock { last, taken: last })
     }
+
+    pub(crate) fn next(&mut self) -> i64 {
+        self.taken += 1;
+        self.taken
+    }
+
+    /// Writes the counter back (when anything was numbered).
+    pub(crate) async fn release(self, tx: &mut sqlx::SqliteConnection) -> Result<()> {
+        if self.taken != self.last {
+            sqlx::query("UPDATE meta SET value = ? WHERE key = 'seq'").bind(self.taken).execute(&mut *tx).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes one audit entry inside the caller's transaction.
+pub(crate) async fn write_audit(
+    tx: &mut sqlx::SqliteConnection,
+    at: i64,
+    note: &AuditNote,
+    article_id: Option<i64>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(at)
+        .bind(note.user_id)
+        .bind(&note.user_name)
+        .bind(&note.action)
+        .bind(article_id)
+        .bind(&note.detail)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// What linking an article to its story needs.
@@ -169,6 +245,7 @@ fn bind_draft<'q>(
         .bind(d.owner_id)
         .bind(d.workflow.map(Workflow::as_str))
         .bind(d.publish_at)
+        .bind(&d.body_markdown)
         .bind(seq)
 }
 
@@ -194,7 +271,8 @@ async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Res
     let sql = format!(
         "SELECT id, (title IS ? AND author IS ? AND source_name IS ? AND source_url IS ? AND original = ? \
          AND category IS ? AND tags = ? AND (published_at = ? OR NOT ?) AND body_html = ? AND status = ? \
-         AND workflow IS ? AND publish_at IS ? AND term_vector IS NOT NULL) AS same, \
+         AND workflow IS ? AND publish_at IS ? AND (? IS NULL OR body_markdown IS ?) \
+         AND term_vector IS NOT NULL) AS same, \
          published_at \
          FROM articles WHERE {key_column} = ? ORDER BY id LIMIT 1"
     );
@@ -213,6 +291,8 @@ async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Res
         .bind(d.status.as_str())
         .bind(d.workflow.map(Workflow::as_str))
         .bind(d.publish_at)
+        .bind(&d.body_markdown)
+        .bind(&d.body_markdown)
         .bind(key)
         .fetch_optional(&mut *tx)
         .await?;
@@ -284,17 +364,12 @@ impl Store for SqliteStore {
         }
         let now = SiteClock::now();
         let mut tx = self.pool.begin().await?;
-        // The first statement writes, so the transaction takes the write lock at once (waiting
-        // on busy_timeout) instead of failing later on a read-to-write upgrade.
-        let last_seq: i64 = sqlx::query_scalar("UPDATE meta SET value = value + ? WHERE key = 'seq' RETURNING value")
-            .bind(drafts.len() as i64)
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut seq = last_seq - drafts.len() as i64;
+        let mut feed = SeqLock::take(&mut tx).await?;
         let mut outcomes = Vec::with_capacity(drafts.len());
+        let mut new_docs = 0i64;
+        let mut df: HashMap<String, i64> = HashMap::new();
         let mut dated;
         for mut d in drafts {
-            seq += 1;
             let existing = find_existing(&mut tx, d).await?;
             let outcome = match existing {
                 // A feed polled again, a file imported twice: nothing to write, no new seq.
@@ -312,11 +387,12 @@ impl Store for SqliteStore {
                             "UPDATE articles SET ext_id = ?, title = ?, author = ?, source_name = ?, source_url = ?, \
                              original = ?, category = ?, tags = ?, published_at = ?, updated_at = ?, body_html = ?, \
                              body_text = ?, summary = ?, keywords = ?, term_vector = ?, simhash = ?, status = ?, \
-                             owner_id = COALESCE(owner_id, ?), workflow = ?, publish_at = ?, seq = ? WHERE id = ?",
+                             owner_id = COALESCE(owner_id, ?), workflow = ?, publish_at = ?, \
+                             body_markdown = COALESCE(?, body_markdown), seq = ? WHERE id = ?",
                         ),
                         d,
                         now,
-                        seq,
+                        feed.next(),
                     )
                     .bind(id)
                     .execute(&mut *tx)
@@ -329,19 +405,23 @@ impl Store for SqliteStore {
                         sqlx::query(
                             "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, category, \
                              tags, published_at, updated_at, body_html, body_text, summary, keywords, term_vector, simhash, status, \
-                             owner_id, workflow, publish_at, seq) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                             owner_id, workflow, publish_at, body_markdown, seq) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         ),
                         d,
                         now,
-                        seq,
+                        feed.next(),
                     )
                     .fetch_one(&mut *tx)
                     .await?;
+                    new_docs += 1;
+                    for t in &d.doc_terms {
+                        *df.entry(t.clone()).or_insert(0) += 1;
+                    }
                     UpsertOutcome::Inserted(row.try_get("id")?)
                 }
             };
-            self.link_story(&mut tx, outcome.id(), StoryFacts::of(d)).await?;
+            self.link_story(&mut tx, outcome.id(), StoryFacts::of(d), &mut feed).await?;
             // One statement for all terms: each statement is a round trip to SQLite's thread.
             let terms: Vec<&String> = d.keywords.iter().chain(d.tags.iter()).collect();
             sqlx::query("INSERT OR IGNORE INTO article_terms (term, article_id) SELECT value, ? FROM json_each(?)")
@@ -349,8 +429,25 @@ impl Store for SqliteStore {
                 .bind(serde_json::to_string(&terms).unwrap_or_else(|_| "[]".into()))
                 .execute(&mut *tx)
                 .await?;
+            if let Some(note) = &d.audit {
+                write_audit(&mut tx, now, note, Some(outcome.id())).await?;
+            }
             outcomes.push(outcome);
         }
+        if new_docs > 0 {
+            sqlx::query("UPDATE meta SET value = value + ? WHERE key = 'corpus_docs'")
+                .bind(new_docs)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO term_df (term, df) SELECT key, value FROM json_each(?) WHERE true \
+                 ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+            )
+            .bind(serde_json::to_string(&df).unwrap_or_else(|_| "{}".into()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        feed.release(&mut tx).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -545,7 +642,9 @@ impl Store for SqliteStore {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
-        for (&id, &n) in views {
+        let mut sorted: Vec<(i64, i64)> = views.iter().map(|(&id, &n)| (id, n)).collect();
+        sorted.sort_unstable();
+        for (id, n) in sorted {
             let updated = sqlx::query("UPDATE articles SET views = views + ? WHERE id = ?")
                 .bind(n)
                 .bind(id)
@@ -606,22 +705,15 @@ impl Store for SqliteStore {
             rows.iter().map(|r| Ok((r.try_get("term")?, r.try_get::<i64, _>("df")? as u32))).collect::<Result<_>>()?;
         Ok(CorpusStats { docs: docs.max(0) as u64, df })
     }
+}
 
-    async fn add_corpus_terms(&self, docs: u64, df: &HashMap<String, u32>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE meta SET value = value + ? WHERE key = 'corpus_docs'")
-            .bind(docs as i64)
-            .execute(&mut *tx)
-            .await?;
-        let delta = serde_json::to_string(df).unwrap_or_else(|_| "{}".into());
-        sqlx::query(
-            "INSERT INTO term_df (term, df) SELECT key, value FROM json_each(?) WHERE true \
-             ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
-        )
-        .bind(delta)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+#[async_trait]
+impl Backend for SqliteStore {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Sqlite
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
     }
 }

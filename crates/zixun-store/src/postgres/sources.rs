@@ -1,15 +1,15 @@
-//! [`SourceStore`] for SQLite.
+//! [`SourceStore`] for PostgreSQL.
 
 use async_trait::async_trait;
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, postgres::PgRow};
 use zixun_core::time::SiteClock;
 
 use crate::{
-    Result, SqliteStore, StoreError,
+    PgStore, Result, StoreError,
     sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore},
 };
 
-fn source_from_row(row: &SqliteRow) -> Result<Source> {
+fn source_from_row(row: &PgRow) -> Result<Source> {
     Ok(Source {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
@@ -30,10 +30,10 @@ fn source_from_row(row: &SqliteRow) -> Result<Source> {
 }
 
 #[async_trait]
-impl SourceStore for SqliteStore {
+impl SourceStore for PgStore {
     async fn add_source(&self, s: &NewSource) -> Result<Source> {
         let row = sqlx::query(
-            "INSERT INTO sources (name, url, category, interval_secs, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *",
+            "INSERT INTO sources (name, url, category, interval_secs, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *",
         )
         .bind(&s.name)
         .bind(&s.url)
@@ -57,7 +57,7 @@ impl SourceStore for SqliteStore {
     }
 
     async fn source(&self, name_or_url: &str) -> Result<Option<Source>> {
-        let row = sqlx::query("SELECT * FROM sources WHERE name = ?1 OR url = ?1 ORDER BY name = ?1 DESC LIMIT 1")
+        let row = sqlx::query("SELECT * FROM sources WHERE name = $1 OR url = $1 ORDER BY name = $1 DESC LIMIT 1")
             .bind(name_or_url)
             .fetch_optional(&self.pool)
             .await?;
@@ -68,8 +68,25 @@ impl SourceStore for SqliteStore {
         let Some(source) = self.source(name_or_url).await? else {
             return Ok(false);
         };
-        let done = sqlx::query("DELETE FROM sources WHERE id = ?").bind(source.id).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM sources WHERE id = $1").bind(source.id).execute(&self.pool).await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn claim_due(&self, now: i64, lease_secs: i64, limit: u32) -> Result<Vec<Source>> {
+        // SKIP LOCKED: a source another node is claiming this instant is left to it.
+        let rows = sqlx::query(
+            "UPDATE sources SET next_fetch_at = $1 + $2 WHERE id IN \
+             (SELECT id FROM sources WHERE next_fetch_at <= $1 ORDER BY next_fetch_at, id LIMIT $3 \
+             FOR UPDATE SKIP LOCKED) RETURNING *",
+        )
+        .bind(now)
+        .bind(lease_secs)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut claimed = rows.iter().map(source_from_row).collect::<Result<Vec<_>>>()?;
+        claimed.sort_by_key(|s| s.id);
+        Ok(claimed)
     }
 
     async fn record_fetch(&self, id: i64, r: &FetchRecord) -> Result<()> {
@@ -78,10 +95,10 @@ impl SourceStore for SqliteStore {
             FetchStatus::Ok | FetchStatus::NotModified => (None, 0),
         };
         sqlx::query(
-            "UPDATE sources SET last_fetch_at = ?, last_status = ?, last_error = ?, \
-             etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), items = items + ?, \
-             errors = errors + ?, failures = CASE WHEN ? THEN failures + 1 ELSE 0 END, next_fetch_at = ? \
-             WHERE id = ?",
+            "UPDATE sources SET last_fetch_at = $1, last_status = $2, last_error = $3, \
+             etag = COALESCE($4, etag), last_modified = COALESCE($5, last_modified), items = items + $6, \
+             errors = errors + $7, failures = CASE WHEN $8 THEN failures + 1 ELSE 0 END, next_fetch_at = $9 \
+             WHERE id = $10",
         )
         .bind(r.at)
         .bind(r.status.as_str())

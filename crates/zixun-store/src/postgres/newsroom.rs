@@ -1,16 +1,19 @@
-//! [`NewsroomStore`] for SQLite.
+//! [`NewsroomStore`] for PostgreSQL.
 
 use async_trait::async_trait;
-use sqlx::{Row, sqlite::SqliteRow};
-use zixun_core::newsroom::{Role, Workflow};
-
-use crate::{
-    Result, SqliteStore, StoreError,
-    newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User},
-    sqlite::StoryFacts,
+use sqlx::{Row, postgres::PgRow};
+use zixun_core::{
+    AuditNote,
+    newsroom::{Role, Workflow},
 };
 
-fn user_from_row(row: &SqliteRow) -> Result<User> {
+use super::{SeqLock, StoryFacts, workflow_of, write_audit};
+use crate::{
+    PgStore, Result, StoreError,
+    newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User},
+};
+
+fn user_from_row(row: &PgRow) -> Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
@@ -23,10 +26,10 @@ fn user_from_row(row: &SqliteRow) -> Result<User> {
 }
 
 #[async_trait]
-impl NewsroomStore for SqliteStore {
+impl NewsroomStore for PgStore {
     async fn add_user(&self, name: &str, role: Role, password_hash: &str) -> Result<User> {
         let row = sqlx::query(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, unixepoch()) RETURNING *",
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, extract(epoch FROM now())::bigint) RETURNING *",
         )
         .bind(name)
         .bind(role.as_str())
@@ -43,7 +46,7 @@ impl NewsroomStore for SqliteStore {
     }
 
     async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT * FROM users WHERE name = ?").bind(name).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM users WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -54,12 +57,12 @@ impl NewsroomStore for SqliteStore {
 
     async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = ? WHERE name = ?")
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE name = $2")
             .bind(password_hash)
             .bind(name)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)")
+        sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)")
             .bind(name)
             .execute(&mut *tx)
             .await?;
@@ -69,13 +72,13 @@ impl NewsroomStore for SqliteStore {
 
     async fn set_disabled(&self, name: &str, disabled: bool) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE users SET disabled = ? WHERE name = ?")
+        let done = sqlx::query("UPDATE users SET disabled = $1 WHERE name = $2")
             .bind(disabled)
             .bind(name)
             .execute(&mut *tx)
             .await?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)")
+            sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)")
                 .bind(name)
                 .execute(&mut *tx)
                 .await?;
@@ -85,21 +88,23 @@ impl NewsroomStore for SqliteStore {
     }
 
     async fn create_session(&self, token_hash: &str, user_id: i64, csrf: &str, now: i64) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(csrf)
-            .bind(now)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     async fn session(&self, token_hash: &str, now: i64, idle_secs: i64) -> Result<Option<(User, String)>> {
         let row = sqlx::query(
             "SELECT u.*, s.csrf, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = ? AND u.disabled = 0",
+             WHERE s.token_hash = $1 AND NOT u.disabled",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -112,7 +117,7 @@ impl NewsroomStore for SqliteStore {
         }
         // Written at most once a minute: a page view is not worth a write each time.
         if now - last_seen >= 60 {
-            sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ?")
+            sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(token_hash)
                 .execute(&self.pool)
@@ -122,13 +127,13 @@ impl NewsroomStore for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
         Ok(())
     }
 
     async fn add_token(&self, user_id: i64, token_hash: &str, label: Option<&str>, now: i64) -> Result<i64> {
         let id = sqlx::query_scalar(
-            "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(user_id)
         .bind(token_hash)
@@ -142,7 +147,7 @@ impl NewsroomStore for SqliteStore {
     async fn token_user(&self, token_hash: &str, now: i64) -> Result<Option<User>> {
         let row = sqlx::query(
             "SELECT u.*, t.id AS token_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -150,7 +155,7 @@ impl NewsroomStore for SqliteStore {
         let Some(row) = row else { return Ok(None) };
         let token_id: i64 = row.try_get("token_id")?;
         // Like sessions: written at most once a minute, not on every API request.
-        sqlx::query("UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at <= ?1 - 60)")
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $1 - 60)")
             .bind(now)
             .bind(token_id)
             .execute(&self.pool)
@@ -159,7 +164,7 @@ impl NewsroomStore for SqliteStore {
     }
 
     async fn revoke_token(&self, id: i64, now: i64) -> Result<bool> {
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now)
             .bind(id)
             .execute(&self.pool)
@@ -190,7 +195,7 @@ impl NewsroomStore for SqliteStore {
 
     async fn audit(&self, e: &NewAudit) -> Result<()> {
         sqlx::query(
-            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(e.at)
         .bind(e.user_id)
@@ -204,7 +209,7 @@ impl NewsroomStore for SqliteStore {
     }
 
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?")
+        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT $1")
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
@@ -222,17 +227,8 @@ impl NewsroomStore for SqliteStore {
             .collect()
     }
 
-    async fn set_markdown(&self, article_id: i64, markdown: &str) -> Result<()> {
-        sqlx::query("UPDATE articles SET body_markdown = ? WHERE id = ?")
-            .bind(markdown)
-            .bind(article_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     async fn markdown(&self, article_id: i64) -> Result<Option<String>> {
-        let md: Option<Option<String>> = sqlx::query_scalar("SELECT body_markdown FROM articles WHERE id = ?")
+        let md: Option<Option<String>> = sqlx::query_scalar("SELECT body_markdown FROM articles WHERE id = $1")
             .bind(article_id)
             .fetch_optional(&self.pool)
             .await?;
@@ -243,9 +239,9 @@ impl NewsroomStore for SqliteStore {
         let rows = sqlx::query(
             "SELECT a.id, a.title, a.owner_id, u.name AS owner_name, a.status, a.workflow, a.category, \
              a.updated_at, a.published_at, a.publish_at FROM articles a LEFT JOIN users u ON u.id = a.owner_id \
-             WHERE (a.workflow IS NULL OR a.workflow != 'deleted') AND (?1 IS NULL OR a.owner_id = ?1) \
-             AND (?2 IS NULL OR COALESCE(a.workflow, CASE a.status WHEN 'published' THEN 'published' ELSE 'draft' END) = ?2) \
-             ORDER BY a.updated_at DESC, a.id DESC LIMIT ?3",
+             WHERE (a.workflow IS NULL OR a.workflow != 'deleted') AND ($1::bigint IS NULL OR a.owner_id = $1) \
+             AND ($2::text IS NULL OR COALESCE(a.workflow, CASE a.status WHEN 'published' THEN 'published' ELSE 'draft' END) = $2) \
+             ORDER BY a.updated_at DESC, a.id DESC LIMIT $3",
         )
         .bind(filter.owner_id)
         .bind(filter.workflow.map(Workflow::as_str))
@@ -255,11 +251,7 @@ impl NewsroomStore for SqliteStore {
         rows.iter()
             .map(|r| {
                 let status: String = r.try_get("status")?;
-                let workflow = match r.try_get::<Option<String>, _>("workflow")? {
-                    Some(w) => Workflow::parse(&w).ok_or(StoreError::Corrupt { field: "workflow", reason: w })?,
-                    None if status == "published" => Workflow::Published,
-                    None => Workflow::Draft,
-                };
+                let workflow = workflow_of(&status, r.try_get("workflow")?)?;
                 Ok(AdminArticle {
                     id: r.try_get("id")?,
                     title: r.try_get("title")?,
@@ -275,24 +267,22 @@ impl NewsroomStore for SqliteStore {
             .collect()
     }
 
-    async fn publish_due(&self, now: i64) -> Result<Vec<i64>> {
+    async fn publish_due(&self, now: i64, by: &AuditNote) -> Result<Vec<i64>> {
         let mut tx = self.pool.begin().await?;
+        let mut feed = SeqLock::take(&mut tx).await?;
         let due: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM articles WHERE workflow = 'scheduled' AND publish_at <= ? ORDER BY publish_at",
+            "SELECT id FROM articles WHERE workflow = 'scheduled' AND publish_at <= $1 ORDER BY publish_at, id",
         )
         .bind(now)
         .fetch_all(&mut *tx)
         .await?;
         for id in &due {
-            let seq: i64 = sqlx::query_scalar("UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value")
-                .fetch_one(&mut *tx)
-                .await?;
             let row = sqlx::query(
                 "UPDATE articles SET status = 'published', workflow = 'published', published_at = publish_at, \
-                 updated_at = ?, seq = ? WHERE id = ? RETURNING simhash, original, published_at",
+                 updated_at = $1, seq = $2 WHERE id = $3 RETURNING simhash, original, published_at",
             )
             .bind(now)
-            .bind(seq)
+            .bind(feed.next())
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
@@ -302,9 +292,41 @@ impl NewsroomStore for SqliteStore {
                 published: true,
                 published_at: row.try_get("published_at")?,
             };
-            self.link_story(&mut tx, *id, facts).await?;
+            self.link_story(&mut tx, *id, facts, &mut feed).await?;
+            write_audit(&mut tx, now, by, Some(*id)).await?;
         }
+        feed.release(&mut tx).await?;
         tx.commit().await?;
         Ok(due)
+    }
+
+    async fn login_attempt(&self, keys: &[String], now: i64, window_secs: i64) -> Result<u32> {
+        let mut tx = self.pool.begin().await?;
+        let mut highest = 0i64;
+        for key in keys {
+            let n: i64 = sqlx::query_scalar(
+                "INSERT INTO login_attempts (key, count, last_at) VALUES ($1, 1, $2) ON CONFLICT (key) DO UPDATE \
+                 SET count = CASE WHEN login_attempts.last_at < $2 - $3 THEN 1 ELSE login_attempts.count + 1 END, last_at = $2 RETURNING count",
+            )
+            .bind(key)
+            .bind(now)
+            .bind(window_secs)
+            .fetch_one(&mut *tx)
+            .await?;
+            highest = highest.max(n);
+        }
+        tx.commit().await?;
+        Ok(highest.clamp(0, i64::from(u32::MAX)) as u32)
+    }
+
+    async fn login_succeeded(&self, clear: &str, forgive: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(clear).execute(&mut *tx).await?;
+        sqlx::query("UPDATE login_attempts SET count = GREATEST(login_attempts.count - 1, 0) WHERE key = $1")
+            .bind(forgive)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

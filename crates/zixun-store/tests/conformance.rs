@@ -1,0 +1,519 @@
+//! One conformance suite for every backend: each test runs on a real SQLite file and, with
+//! `ZIXUN_TEST_DATABASE_URL` set, on a fresh PostgreSQL database that it creates and drops.
+//!
+//! The PostgreSQL half is `#[ignore]`d so that `cargo test --workspace` needs no server;
+//! `.ci/run` runs it with `-- --ignored postgres::`, where an unset variable or an unreachable
+//! server fails the test instead of skipping it.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+
+use common::{TestDb, draft};
+use zixun_core::{
+    ArticleStatus, AuditNote,
+    newsroom::{Role, Workflow},
+};
+use zixun_store::{
+    AdminFilter, Backend, Cursor, FetchRecord, FetchStatus, ListFilter, NewAudit, NewSource, StoreError, UpsertOutcome,
+};
+
+/// Runs each named test on both backends.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = crate::common::TestDb::sqlite().await;
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[ignore = "needs PostgreSQL: set ZIXUN_TEST_DATABASE_URL and run with --ignored"]
+                async fn $name() {
+                    let db = crate::common::TestDb::postgres().await;
+                    super::$name(&db).await;
+                    db.drop().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    upserts_number_only_real_changes,
+    copies_join_their_story_and_adoption_moves_the_feed,
+    lists_page_by_cursor_and_filter,
+    reads_in_the_order_asked,
+    views_add_up_in_totals_and_hours,
+    new_articles_count_towards_the_corpus_in_the_same_write,
+    term_vectors_follow_the_feed_without_moving_it,
+    markdown_and_audit_commit_with_the_article,
+    scheduled_articles_go_out_once_with_their_audit_entry,
+    accounts_sessions_and_tokens,
+    login_attempts_are_counted_before_the_check,
+    sources_are_claimed_by_one_poller,
+    uploads_are_kept_by_name,
+    concurrent_writers_never_make_a_follower_skip,
+);
+
+async fn upserts_number_only_real_changes(db: &TestDb) {
+    let store = db.backend.as_ref();
+    assert_eq!(store.max_seq().await.expect("seq"), 0);
+    let out = store
+        .upsert(&[draft(Some("a"), None, "一", 100), draft(None, Some("https://e.com/b"), "二", 200)])
+        .await
+        .expect("upsert");
+    assert!(matches!(out[..], [UpsertOutcome::Inserted(_), UpsertOutcome::Inserted(_)]));
+    assert_eq!(store.max_seq().await.expect("seq"), 2);
+    // The same drafts again change nothing: no seq moves (a feed polled again, an import run
+    // twice), so a follower is never left behind by a change that is not there.
+    let same = store
+        .upsert(&[draft(Some("a"), None, "一", 100), draft(None, Some("https://e.com/b"), "二", 200)])
+        .await
+        .expect("upsert");
+    assert_eq!(same, vec![UpsertOutcome::Unchanged(out[0].id()), UpsertOutcome::Unchanged(out[1].id())]);
+    assert_eq!(store.max_seq().await.expect("seq"), 2, "an unchanged write is not a change");
+    // A mix: one changed, one not — one new seq.
+    let again = store
+        .upsert(&[draft(Some("a"), None, "一（更新）", 100), draft(None, Some("https://e.com/b"), "二", 200)])
+        .await
+        .expect("upsert");
+    assert_eq!(again, vec![UpsertOutcome::Updated(out[0].id()), UpsertOutcome::Unchanged(out[1].id())]);
+    assert_eq!(store.max_seq().await.expect("seq"), 3);
+    let changes = store.changes_since(2, 10).await.expect("changes");
+    assert_eq!(changes.iter().map(|a| (a.id, a.seq)).collect::<Vec<_>>(), vec![(out[0].id(), 3)]);
+    assert_eq!(store.count_published().await.expect("count"), 2);
+    let a = store.article(out[0].id()).await.expect("get").expect("exists");
+    assert_eq!(a.title, "一（更新）");
+    assert_eq!(a.simhash, u64::MAX - 1, "64-bit SimHash survives the i64 column");
+    assert_eq!(a.tags, vec!["芯片"]);
+    assert_eq!(a.keywords, vec!["芯片", "算力"]);
+    // Unpublishing is a change too.
+    let mut gone = draft(Some("a"), None, "一（更新）", 100);
+    gone.status = ArticleStatus::Draft;
+    gone.workflow = Some(Workflow::Unpublished);
+    store.upsert(&[gone]).await.expect("unpublish");
+    assert_eq!(store.max_seq().await.expect("seq"), 4);
+    assert_eq!(store.changes_since(3, 10).await.expect("changes")[0].status, ArticleStatus::Draft);
+    assert_eq!(store.count_published().await.expect("count"), 1);
+    assert!(store.article(999_999).await.expect("get").is_none());
+}
+
+async fn copies_join_their_story_and_adoption_moves_the_feed(db: &TestDb) {
+    let store = db.backend.as_ref();
+    // A syndicated copy arrives first and heads the story; then another copy within 3 bits.
+    let first = store.upsert(&[draft(None, Some("https://a.example/1"), "转载甲", 10_000)]).await.expect("a")[0].id();
+    let mut near = draft(None, Some("https://b.example/1"), "转载乙", 10_100);
+    near.simhash ^= 0b101;
+    let second = store.upsert(&[near]).await.expect("b")[0].id();
+    assert_eq!(store.article(second).await.expect("get").expect("b").copy_of, Some(first));
+    assert_eq!(store.list(&ListFilter::All, None, 10).await.expect("list").len(), 1, "copies are not listed");
+    let before = store.max_seq().await.expect("seq");
+    // The original arrives: it takes the story over, and both earlier rows move the feed.
+    let original = store.upsert(&[draft(Some("orig"), None, "原创", 10_200)]).await.expect("o")[0].id();
+    let changes = store.changes_since(before, 10).await.expect("changes");
+    let changed: HashSet<i64> = changes.iter().map(|a| a.id).collect();
+    assert_eq!(changed, HashSet::from([first, second, original]), "adopted rows are changes");
+    assert!(changes.iter().all(|a| a.id == original || a.copy_of == Some(original)));
+    assert_eq!(store.max_seq().await.expect("seq"), before + 3);
+    let listed: Vec<i64> = store.list(&ListFilter::All, None, 10).await.expect("list").iter().map(|a| a.id).collect();
+    assert_eq!(listed, vec![original]);
+    // Far in time: not the same story.
+    let later = store.upsert(&[draft(Some("later"), None, "一月后", 10_000 + 40 * 86_400)]).await.expect("l")[0].id();
+    assert_eq!(store.article(later).await.expect("get").expect("l").copy_of, None);
+}
+
+async fn lists_page_by_cursor_and_filter(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let drafts: Vec<_> = (0..5)
+        .map(|i| {
+            let mut d = draft(Some(&format!("x{i}")), None, &format!("第{i}篇"), 1000 + i);
+            d.simhash = (i as u64 + 1) * 0x1111_1111_1111_1111;
+            if i == 0 {
+                d.author = Some("记者乙".into());
+                d.source_name = Some("某台".into());
+            }
+            d
+        })
+        .collect();
+    store.upsert(&drafts).await.expect("upsert");
+    let first = store.list(&ListFilter::All, None, 2).await.expect("list");
+    assert_eq!(first.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), vec!["第4篇", "第3篇"]);
+    let last = first.last().expect("item");
+    let cursor = Cursor { published_at: last.published_at, id: last.id };
+    assert_eq!(store.list(&ListFilter::All, Some(cursor), 10).await.expect("list").len(), 3);
+    assert_eq!(Cursor::decode(&Cursor { published_at: 5, id: 7 }.encode()), Some(Cursor { published_at: 5, id: 7 }));
+    assert_eq!(Cursor::decode("garbage"), None);
+    assert_eq!(store.list(&ListFilter::Term("算力".into()), None, 10).await.expect("term").len(), 5);
+    assert_eq!(store.list(&ListFilter::Category("体育".into()), None, 10).await.expect("cat").len(), 0);
+    assert_eq!(store.list(&ListFilter::Category("科技".into()), None, 10).await.expect("cat").len(), 5);
+    assert_eq!(store.list(&ListFilter::Author("记者乙".into()), None, 10).await.expect("author").len(), 1);
+    assert_eq!(store.list(&ListFilter::Source("某台".into()), None, 10).await.expect("source").len(), 1);
+    assert_eq!(store.categories().await.expect("cats"), vec![("科技".to_string(), 5)]);
+    let months = store.published_months().await.expect("months");
+    assert_eq!(months.iter().map(|(m, n, _)| (m.as_str(), *n)).collect::<Vec<_>>(), vec![("1970-01", 5)]);
+    let between = store.published_between(1001, 1003, 10).await.expect("between");
+    assert_eq!(between.len(), 2);
+    let counts = store.term_counts(0, 2000).await.expect("terms");
+    assert_eq!((counts["芯片"], counts["算力"]), (5, 5));
+    assert!(store.term_counts(2000, 3000).await.expect("terms").is_empty());
+}
+
+async fn reads_in_the_order_asked(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let mut a = draft(Some("r1"), None, "甲", 1);
+    a.simhash = 1;
+    let mut b = draft(Some("r2"), None, "乙", 2);
+    b.simhash = u64::MAX / 3;
+    let ids: Vec<i64> = store.upsert(&[a, b]).await.expect("upsert").iter().map(|o| o.id()).collect();
+    let asked = [ids[1], 424_242, ids[0]];
+    let got: Vec<i64> = store.summaries(&asked).await.expect("summaries").iter().map(|s| s.id).collect();
+    assert_eq!(got, vec![ids[1], ids[0]]);
+    let got: Vec<i64> = store.articles(&asked).await.expect("articles").iter().map(|s| s.id).collect();
+    assert_eq!(got, vec![ids[1], ids[0]]);
+    let bodies = store.body_texts(&ids).await.expect("bodies");
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(bodies[&ids[0]], "正文");
+    assert!(store.summaries(&[]).await.expect("empty").is_empty());
+    assert!(store.body_texts(&[]).await.expect("empty").is_empty());
+}
+
+async fn views_add_up_in_totals_and_hours(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let id = store.upsert(&[draft(Some("v"), None, "浏览", 1)]).await.expect("upsert")[0].id();
+    let seq = store.max_seq().await.expect("seq");
+    store.add_views(10, &HashMap::from([(id, 3), (999_999, 5)])).await.expect("views");
+    store.add_views(10, &HashMap::from([(id, 2)])).await.expect("views");
+    store.add_views(11, &HashMap::from([(id, 1)])).await.expect("views");
+    assert_eq!(store.article(id).await.expect("get").expect("exists").views, 6);
+    let mut hourly: Vec<(i64, i64)> =
+        store.hourly_views_since(0).await.expect("hourly").iter().map(|h| (h.hour, h.views)).collect();
+    hourly.sort_unstable();
+    assert_eq!(hourly, vec![(10, 5), (11, 1)], "views of unknown articles are dropped");
+    assert_eq!(store.hourly_views_since(11).await.expect("hourly").len(), 1);
+    assert_eq!(
+        store.most_viewed(5).await.expect("most").iter().map(|s| (s.id, s.views)).collect::<Vec<_>>(),
+        vec![(id, 6)]
+    );
+    assert_eq!(store.max_seq().await.expect("seq"), seq, "views are not changes");
+}
+
+async fn new_articles_count_towards_the_corpus_in_the_same_write(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let mut a = draft(Some("c1"), None, "甲", 1);
+    a.doc_terms = vec!["芯片".into()];
+    let mut b = draft(Some("c2"), None, "乙", 2);
+    b.simhash = 12345;
+    b.doc_terms = vec!["芯片".into(), "算力".into()];
+    store.upsert(&[a.clone(), b]).await.expect("upsert");
+    // An update counts nothing again.
+    a.title = "甲（改）".into();
+    store.upsert(&[a]).await.expect("update");
+    let corpus = store.corpus_stats().await.expect("corpus");
+    assert_eq!((corpus.docs, corpus.df["芯片"], corpus.df["算力"]), (2, 2, 1));
+}
+
+async fn term_vectors_follow_the_feed_without_moving_it(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let mut bare = draft(Some("t1"), None, "无向量", 1);
+    bare.term_vector.clear();
+    let with = draft(Some("t2"), Some("https://x.example/2"), "有向量", 2);
+    let ids: Vec<i64> = store.upsert(&[bare, with]).await.expect("upsert").iter().map(|o| o.id()).collect();
+    let rows = store.term_vectors_since(0, 10).await.expect("rows");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].vector, None);
+    assert_eq!(rows[1].vector.as_deref(), Some(&[("芯片".to_string(), 0.8), ("算力".to_string(), 0.6)][..]));
+    assert_eq!(rows[1].source_name.as_deref(), Some("某报"));
+    assert!(rows.iter().all(|r| r.published && r.tags == vec!["芯片"]));
+    let seq = store.max_seq().await.expect("seq");
+    store.set_term_vectors(&[(ids[0], vec![("向量".into(), 1.0)])]).await.expect("set");
+    assert_eq!(store.max_seq().await.expect("seq"), seq, "a computed vector is not a change");
+    assert_eq!(store.term_vectors_since(0, 1).await.expect("rows")[0].vector, Some(vec![("向量".to_string(), 1.0)]));
+    assert!(store.term_vectors_since(seq, 10).await.expect("rows").is_empty());
+}
+
+async fn markdown_and_audit_commit_with_the_article(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let user = store.add_user("编辑丙", Role::Editor, "hash").await.expect("user");
+    let note = |action: &str| AuditNote {
+        user_id: Some(user.id),
+        user_name: user.name.clone(),
+        action: action.into(),
+        detail: "《稿》".into(),
+    };
+    let mut d = draft(Some("newsroom:1"), None, "稿", 1);
+    d.owner_id = Some(user.id);
+    d.workflow = Some(Workflow::Draft);
+    d.status = ArticleStatus::Draft;
+    d.body_markdown = Some("**正文**".into());
+    d.audit = Some(note("create"));
+    let id = store.upsert(&[d.clone()]).await.expect("create")[0].id();
+    assert_eq!(store.markdown(id).await.expect("md").as_deref(), Some("**正文**"));
+    // Saved again unchanged: nothing written, no audit entry either.
+    d.audit = Some(note("edit"));
+    store.upsert(&[d.clone()]).await.expect("same");
+    // An import-style write without Markdown keeps the stored Markdown.
+    d.title = "稿（改）".into();
+    d.body_markdown = None;
+    store.upsert(&[d]).await.expect("edit");
+    assert_eq!(store.markdown(id).await.expect("md").as_deref(), Some("**正文**"));
+    let log = store.audit_log(10).await.expect("log");
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["edit", "create"]);
+    assert!(log.iter().all(|e| e.article_id == Some(id) && e.user_name == "编辑丙"));
+    store
+        .audit(&NewAudit {
+            at: 5,
+            user_id: None,
+            user_name: "x".into(),
+            action: "login_failed".into(),
+            article_id: None,
+            detail: "from 127.0.0.1".into(),
+        })
+        .await
+        .expect("audit");
+    assert_eq!(store.audit_log(1).await.expect("log").len(), 1);
+    let rows = store.admin_articles(AdminFilter { owner_id: Some(user.id), workflow: None }, 10).await.expect("admin");
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].title.as_str(), rows[0].owner_name.as_deref()), ("稿（改）", Some("编辑丙")));
+    let drafts = store.admin_articles(AdminFilter { owner_id: None, workflow: Some(Workflow::Published) }, 10);
+    assert!(drafts.await.expect("admin").is_empty());
+}
+
+async fn scheduled_articles_go_out_once_with_their_audit_entry(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let owner = store.add_user("王编辑", Role::Editor, "$argon2id$x").await.expect("user");
+    // The same story, syndicated, already out: the scheduled original takes it over when it goes
+    // out (not before: a draft is in no story).
+    let syndicated =
+        store.upsert(&[draft(None, Some("https://other.example/1"), "转载稿", 4_000)]).await.expect("upsert")[0].id();
+    let mut d = draft(Some("s1"), None, "定时稿", 5_000);
+    d.status = ArticleStatus::Draft;
+    d.workflow = Some(Workflow::Scheduled);
+    d.publish_at = Some(5_000);
+    d.owner_id = Some(owner.id);
+    let id = store.upsert(&[d]).await.expect("upsert")[0].id();
+    let seq_before = store.max_seq().await.expect("seq");
+    assert_eq!(store.count_published().await.expect("count"), 1);
+    assert_eq!(store.article(syndicated).await.expect("get").expect("exists").copy_of, None);
+    let by =
+        AuditNote {
+            user_id: None, user_name: "定时发布".into(), action: "publish".into(), detail: "scheduled".into()
+        };
+    assert_eq!(store.publish_due(4_999, &by).await.expect("due"), Vec::<i64>::new(), "a second early: nothing");
+    assert_eq!(store.max_seq().await.expect("seq"), seq_before, "nothing due: no change");
+    // Two schedulers at once (two nodes): one publishes, the other finds nothing.
+    let other = db.second().await;
+    let (a, b) = tokio::join!(store.publish_due(5_000, &by), other.publish_due(5_000, &by));
+    let mut published = a.expect("due");
+    published.extend(b.expect("due"));
+    assert_eq!(published, vec![id], "published exactly once");
+    let a = store.article(id).await.expect("get").expect("exists");
+    assert_eq!((a.status, a.workflow, a.published_at), (ArticleStatus::Published, Workflow::Published, 5_000));
+    assert!(a.seq > seq_before, "the index and caches hear of it through seq");
+    assert_eq!(a.owner_id, Some(owner.id));
+    assert_eq!(a.copy_of, None, "the original heads its story");
+    let copy = store.article(syndicated).await.expect("get").expect("exists");
+    assert_eq!(copy.copy_of, Some(id), "the syndicated copy now points at it");
+    assert!(copy.seq > seq_before, "and its adoption is a change too");
+    assert_eq!(store.publish_due(9_999, &by).await.expect("due"), Vec::<i64>::new(), "only once");
+    let log = store.audit_log(10).await.expect("log");
+    assert_eq!(log.iter().filter(|e| e.action == "publish" && e.article_id == Some(id)).count(), 1);
+    other.close().await;
+}
+
+async fn accounts_sessions_and_tokens(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let u = store.add_user("作者甲", Role::Author, "hash").await.expect("user");
+    assert!(matches!(store.add_user("作者甲", Role::Editor, "hash").await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.user_by_name("作者甲").await.expect("get").map(|u| u.role), Some(Role::Author));
+    assert!(store.user_by_name("无此人").await.expect("get").is_none());
+    store.add_user("管理员", Role::Admin, "hash").await.expect("admin");
+    assert_eq!(store.users().await.expect("users").len(), 2);
+    store.create_session("s", u.id, "csrf", 1_000).await.expect("session");
+    assert_eq!(
+        store.session("s", 1_500, 600).await.expect("get").map(|(u, c)| (u.name, c)),
+        Some(("作者甲".into(), "csrf".into()))
+    );
+    // Seen at 1,500 (more than a minute after 1,000): idle from then on.
+    assert!(store.session("s", 2_000, 600).await.expect("get").is_some());
+    assert!(store.session("s", 2_700, 600).await.expect("get").is_none(), "idle past the limit");
+    assert!(store.session("s", 2_701, 600).await.expect("get").is_none(), "and deleted");
+    let t = store.add_token(u.id, "th", Some("cms"), 1_000).await.expect("token");
+    assert_eq!(store.token_user("th", 1_001).await.expect("get").map(|u| u.name), Some("作者甲".into()));
+    assert_eq!(store.tokens().await.expect("tokens")[0].last_used_at, Some(1_001));
+    assert!(store.revoke_token(t, 1_002).await.expect("revoke"));
+    assert!(!store.revoke_token(t, 1_003).await.expect("revoke"), "already revoked");
+    assert!(store.token_user("th", 1_004).await.expect("get").is_none());
+    // A new password ends sessions; so does disabling.
+    store.create_session("s2", u.id, "csrf", 3_000).await.expect("session");
+    assert!(store.set_password("作者甲", "hash2").await.expect("password"));
+    assert!(store.session("s2", 3_001, 600).await.expect("get").is_none());
+    store.create_session("s3", u.id, "csrf", 3_000).await.expect("session");
+    store.delete_session("s3").await.expect("logout");
+    assert!(store.session("s3", 3_001, 600).await.expect("get").is_none());
+    store.create_session("s4", u.id, "csrf", 3_000).await.expect("session");
+    assert!(store.set_disabled("作者甲", true).await.expect("disable"));
+    assert!(store.session("s4", 3_001, 600).await.expect("get").is_none());
+    assert!(!store.set_disabled("无此人", true).await.expect("disable"));
+}
+
+async fn login_attempts_are_counted_before_the_check(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let keys = ["user:甲".to_string(), "addr:10.0.0.1".to_string()];
+    // Fifty guesses at once, from two connections: each is counted exactly once.
+    let other = db.second().await;
+    let mut counts = Vec::new();
+    let (a, b) = tokio::join!(
+        async {
+            let mut v = Vec::new();
+            for _ in 0..25 {
+                v.push(store.login_attempt(&keys, 1_000, 900).await.expect("attempt"));
+            }
+            v
+        },
+        async {
+            let mut v = Vec::new();
+            for _ in 0..25 {
+                v.push(other.login_attempt(&keys, 1_000, 900).await.expect("attempt"));
+            }
+            v
+        }
+    );
+    counts.extend(a);
+    counts.extend(b);
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=50).collect::<Vec<u32>>(), "no two attempts see the same count");
+    other.close().await;
+    // A success clears the account and takes back one attempt of the address.
+    store.login_succeeded("user:甲", "addr:10.0.0.1").await.expect("ok");
+    assert_eq!(store.login_attempt(&["user:甲".to_string()], 1_001, 900).await.expect("attempt"), 1);
+    assert_eq!(store.login_attempt(&["addr:10.0.0.1".to_string()], 1_001, 900).await.expect("attempt"), 50);
+    // The window passes: counting starts again.
+    assert_eq!(store.login_attempt(&keys, 1_001 + 901, 900).await.expect("attempt"), 1);
+}
+
+async fn sources_are_claimed_by_one_poller(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let new = |name: &str, url: &str| NewSource {
+        name: name.into(),
+        url: url.into(),
+        category: Some("财经".into()),
+        interval_secs: 600,
+    };
+    let a = store.add_source(&new("甲报", "https://a.example/rss")).await.expect("add");
+    let b = store.add_source(&new("乙报", "https://b.example/rss")).await.expect("add");
+    assert!(matches!(store.add_source(&new("甲报", "https://c.example/rss")).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.sources().await.expect("list").len(), 2);
+    assert_eq!(store.source("https://b.example/rss").await.expect("get").map(|s| s.id), Some(b.id));
+    // Both due; two pollers claim at once: each source goes to exactly one of them.
+    let other = db.second().await;
+    let (x, y) = tokio::join!(store.claim_due(1_000, 300, 10), other.claim_due(1_000, 300, 10));
+    let mut claimed: Vec<i64> = x.expect("claim").iter().chain(y.expect("claim").iter()).map(|s| s.id).collect();
+    claimed.sort_unstable();
+    assert_eq!(claimed, vec![a.id, b.id]);
+    assert!(store.claim_due(1_100, 300, 10).await.expect("claim").is_empty(), "claimed: not due");
+    // A claim whose poller died expires.
+    assert_eq!(store.claim_due(1_300, 300, 1).await.expect("claim").len(), 1);
+    store
+        .record_fetch(
+            a.id,
+            &FetchRecord {
+                at: 1_400,
+                status: FetchStatus::Error("HTTP 500".into()),
+                etag: Some("\"e1\"".into()),
+                last_modified: None,
+                stored: 0,
+                next_fetch_at: 2_000,
+            },
+        )
+        .await
+        .expect("record");
+    let s = store.source("甲报").await.expect("get").expect("exists");
+    assert_eq!((s.failures, s.errors, s.last_status.as_deref(), s.next_fetch_at), (1, 1, Some("error"), 2_000));
+    assert_eq!((s.etag.as_deref(), s.last_error.as_deref()), (Some("\"e1\""), Some("HTTP 500")));
+    store
+        .record_fetch(
+            a.id,
+            &FetchRecord {
+                at: 2_000,
+                status: FetchStatus::Ok,
+                etag: None,
+                last_modified: None,
+                stored: 3,
+                next_fetch_at: 2_600,
+            },
+        )
+        .await
+        .expect("record");
+    let s = store.source("甲报").await.expect("get").expect("exists");
+    assert_eq!((s.failures, s.errors, s.items, s.etag.as_deref()), (0, 1, 3, Some("\"e1\"")));
+    assert!(store.remove_source("甲报").await.expect("remove"));
+    assert!(!store.remove_source("甲报").await.expect("remove"));
+    other.close().await;
+}
+
+async fn uploads_are_kept_by_name(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let name = "0123456789abcdef0123456789abcdef.png";
+    assert!(store.upload(name).await.expect("get").is_none());
+    store.put_upload(name, b"\x89PNG\r\n\x1a\nbytes").await.expect("put");
+    store.put_upload(name, b"\x89PNG\r\n\x1a\nbytes").await.expect("put again");
+    assert_eq!(store.upload(name).await.expect("get").as_deref(), Some(&b"\x89PNG\r\n\x1a\nbytes"[..]));
+    assert_eq!(store.upload_names().await.expect("names"), vec![name.to_string()]);
+}
+
+/// Four writers in two pools (PostgreSQL: separate connections, as two processes would have)
+/// and a follower that reads `seq > last` while they write: the follower must see every
+/// article, never skipping one whose transaction committed late.
+async fn concurrent_writers_never_make_a_follower_skip(db: &TestDb) {
+    let other = db.second().await;
+    let writers: Vec<&dyn Backend> = vec![db.backend.as_ref(), other.as_ref(), db.backend.as_ref(), other.as_ref()];
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let write_all = async {
+        let jobs = writers.iter().enumerate().map(|(w, store)| async move {
+            for batch in 0..10 {
+                let drafts: Vec<_> = (0..5)
+                    .map(|i| {
+                        let n = (w * 1000 + batch * 10 + i) as u64;
+                        let mut d =
+                            draft(Some(&format!("w{w}-{batch}-{i}")), None, &format!("稿{n}"), 1_000 + n as i64);
+                        d.simhash = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                        d
+                    })
+                    .collect();
+                store.upsert(&drafts).await.expect("upsert");
+            }
+        });
+        futures_util::future::join_all(jobs).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    let follow = async {
+        let mut seen = HashSet::new();
+        let mut last = 0;
+        loop {
+            let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+            let batch = db.backend.changes_since(last, 7).await.expect("changes");
+            for a in &batch {
+                assert!(a.seq > last, "the feed goes forward");
+                last = a.seq;
+                seen.insert(a.id);
+            }
+            if batch.is_empty() {
+                if finished {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+        }
+        seen
+    };
+    let ((), seen) = tokio::join!(write_all, follow);
+    assert_eq!(seen.len(), 200, "the follower saw every article");
+    assert_eq!(db.backend.max_seq().await.expect("seq"), 200);
+    other.close().await;
+}
