@@ -8,6 +8,7 @@ pub mod copy;
 mod error;
 mod newsroom;
 mod postgres;
+mod rows;
 mod sources;
 mod sqlite;
 mod uploads;

@@ -10,6 +10,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 
 use common::{TestDb, draft};
+
 use zixun_core::{
     ArticleStatus, AuditNote,
     newsroom::{Role, Workflow},
@@ -516,4 +517,51 @@ async fn concurrent_writers_never_make_a_follower_skip(db: &TestDb) {
     assert_eq!(seen.len(), 200, "the follower saw every article");
     assert_eq!(db.backend.max_seq().await.expect("seq"), 200);
     other.close().await;
+}
+
+/// Nodes started together on an empty database: one applies the migrations under the advisory
+/// lock, the others wait; each migration is recorded once.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: set ZIXUN_TEST_DATABASE_URL and run with --ignored"]
+async fn postgres_migrations_run_once_when_nodes_start_together() {
+    let db = common::EmptyDatabase::on_test_server().await;
+    let url = db.url();
+    let options = zixun_store::OpenOptions::default();
+    let dir = std::path::PathBuf::from(".");
+    let (a, b, c) = tokio::join!(
+        zixun_store::open(Some(&url), &dir, &options),
+        zixun_store::open(Some(&url), &dir, &options),
+        zixun_store::open(Some(&url), &dir, &options)
+    );
+    for node in [a, b, c] {
+        let node = node.expect("every node starts");
+        assert_eq!(node.max_seq().await.expect("seq"), 0);
+        node.close().await;
+    }
+    let applied = db.scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").await;
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres")).expect("dir").count();
+    assert_eq!(applied, files as i64, "each migration once");
+    db.drop().await;
+}
+
+/// A commit wakes the other nodes' followers through NOTIFY, well before their poll would.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: set ZIXUN_TEST_DATABASE_URL and run with --ignored"]
+async fn postgres_a_commit_wakes_the_other_nodes() {
+    let db = TestDb::postgres().await;
+    let other = db.second().await;
+    // The listener connects on the first wait.
+    other.wait_for_change(std::time::Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
+    let (_, ()) = tokio::join!(
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            db.backend.upsert(&[draft(Some("n1"), None, "通知", 1)]).await.expect("upsert");
+        },
+        other.wait_for_change(std::time::Duration::from_secs(30))
+    );
+    let waited = started.elapsed();
+    assert!(waited < std::time::Duration::from_secs(10), "woken by the commit, not the 30 s timeout: {waited:?}");
+    other.close().await;
+    db.drop().await;
 }

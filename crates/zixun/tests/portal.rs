@@ -425,3 +425,36 @@ async fn a_new_article_reaches_older_related_lists_and_lists_explain_themselves(
     .await;
     assert!(reached, "a new related article shows in an older article's list within seconds");
 }
+
+/// An unchanged re-import (the common case of a feed polled again) is not a change: the index
+/// stays caught up and the page cache keeps its pages. A site without categories caches too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unchanged_reimport_moves_nothing_and_the_cache_keeps_its_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("plain.jsonl");
+    let mut lines = String::new();
+    for i in 0..12 {
+        lines.push_str(&format!(
+            "{{\"id\":\"plain-{i}\",\"title\":\"没有栏目的第{i}篇稿件\",\"body\":\"第{i}篇稿件没有栏目，正文讲述第{i}件事。\",\"published_at\":\"2026-11-20 08:{i:02}:00\"}}\n"
+        ));
+    }
+    std::fs::write(&file, lines).expect("write");
+    assert!(import(dir.path(), &file).status.success());
+    let portal = Portal::start(dir.path(), &[]).await;
+    let (_, health) = portal.json("/healthz").await;
+    let seq = health["store_seq"].as_i64().expect("seq");
+    assert_eq!(health["index_lag"], 0);
+    let again = import(dir.path(), &file);
+    assert!(stderr(&again).contains("unchanged 12"), "{}", stderr(&again));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_, health) = portal.json("/healthz").await;
+    assert_eq!((health["store_seq"].as_i64(), health["index_lag"].as_i64()), (Some(seq), Some(0)), "{health}");
+    let id = portal.json("/api/articles?limit=1").await.1["items"][0]["id"].as_i64().expect("id");
+    let path = format!("/a/{id}");
+    portal.get(&path).await;
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let res = portal.get(&path).await;
+        assert_eq!(res.headers()["x-cache"], "hit", "the follower must not empty the cache");
+    }
+}

@@ -22,11 +22,12 @@ use tokio::sync::Mutex;
 use zixun_core::{
     Article, ArticleDraft, ArticleStatus, ArticleSummary, AuditNote,
     newsroom::Workflow,
-    story::{StoryCandidate, StoryPolicy, bands, heads_to_adopt, story_head},
+    story::{StoryPolicy, bands, heads_to_adopt, story_head},
     text::CorpusStats,
     time::SiteClock,
 };
 
+use crate::rows;
 use crate::{
     Backend, BackendKind, Cursor, HourlyViews, ListFilter, OpenOptions, Result, Store, StoreError, TermVectorRow,
     UpsertOutcome, backend::redact,
@@ -98,11 +99,7 @@ impl PgStore {
             .fetch_all(&mut *tx)
             .await?;
             for r in &rows {
-                candidates.push(StoryCandidate {
-                    id: r.try_get("id")?,
-                    simhash: r.try_get::<i64, _>("simhash")? as u64,
-                    original: r.try_get("original")?,
-                });
+                candidates.push(rows::story_candidate(r)?);
             }
         }
         let head = story_head(&self.story, d.simhash, d.original, &candidates);
@@ -308,57 +305,8 @@ async fn find_existing(tx: &mut sqlx::PgConnection, d: &ArticleDraft) -> Result<
     .transpose()
 }
 
-pub(crate) fn workflow_of(status: &str, workflow: Option<String>) -> Result<Workflow> {
-    match workflow {
-        Some(w) => Workflow::parse(&w).ok_or(StoreError::Corrupt { field: "workflow", reason: w.clone() }),
-        None if status == "published" => Ok(Workflow::Published),
-        None => Ok(Workflow::Draft),
-    }
-}
-
 fn article_from_row(row: &PgRow) -> Result<Article> {
-    let status: String = row.try_get("status")?;
-    Ok(Article {
-        id: row.try_get("id")?,
-        ext_id: row.try_get("ext_id")?,
-        title: row.try_get("title")?,
-        author: row.try_get("author")?,
-        source_name: row.try_get("source_name")?,
-        source_url: row.try_get("source_url")?,
-        original: row.try_get("original")?,
-        category: row.try_get("category")?,
-        tags: row.try_get("tags")?,
-        published_at: row.try_get("published_at")?,
-        updated_at: row.try_get("updated_at")?,
-        body_html: row.try_get("body_html")?,
-        body_text: row.try_get("body_text")?,
-        summary: row.try_get("summary")?,
-        keywords: row.try_get("keywords")?,
-        simhash: row.try_get::<i64, _>("simhash")? as u64,
-        status: ArticleStatus::parse(&status).ok_or(StoreError::Corrupt { field: "status", reason: status.clone() })?,
-        views: row.try_get("views")?,
-        seq: row.try_get("seq")?,
-        copy_of: row.try_get("copy_of")?,
-        owner_id: row.try_get("owner_id")?,
-        workflow: workflow_of(&status, row.try_get("workflow")?)?,
-        publish_at: row.try_get("publish_at")?,
-    })
-}
-
-fn summary_from_row(row: &PgRow) -> Result<ArticleSummary> {
-    Ok(ArticleSummary {
-        id: row.try_get("id")?,
-        title: row.try_get("title")?,
-        author: row.try_get("author")?,
-        source_name: row.try_get("source_name")?,
-        original: row.try_get("original")?,
-        category: row.try_get("category")?,
-        published_at: row.try_get("published_at")?,
-        summary: row.try_get("summary")?,
-        views: row.try_get("views")?,
-        simhash: row.try_get::<i64, _>("simhash")? as u64,
-        copy_of: row.try_get("copy_of")?,
-    })
+    rows::article(row, row.try_get("tags")?, row.try_get("keywords")?)
 }
 
 /// Rows keyed by id, handed back in the order of `ids` (unknown ids skipped).
@@ -503,7 +451,7 @@ impl Store for PgStore {
             q = q.bind(k);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        rows.iter().map(summary_from_row).collect()
+        rows.iter().map(rows::summary).collect()
     }
 
     async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
@@ -512,7 +460,7 @@ impl Store for PgStore {
         }
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE id = ANY($1) AND status = 'published'");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&self.pool).await?;
-        let rows = rows.iter().map(|r| summary_from_row(r).map(|s| (s.id, s))).collect::<Result<Vec<_>>>()?;
+        let rows = rows.iter().map(|r| rows::summary(r).map(|s| (s.id, s))).collect::<Result<Vec<_>>>()?;
         Ok(in_order(ids, rows))
     }
 
@@ -533,7 +481,7 @@ impl Store for PgStore {
              ORDER BY views DESC, id DESC LIMIT $1"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
-        rows.iter().map(summary_from_row).collect()
+        rows.iter().map(rows::summary).collect()
     }
 
     async fn count_published(&self) -> Result<i64> {
@@ -672,15 +620,7 @@ impl Store for PgStore {
             .bind(hour)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(HourlyViews {
-                    article_id: r.try_get("article_id")?,
-                    hour: r.try_get("hour")?,
-                    views: r.try_get("views")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::hourly_views).collect()
     }
 
     async fn term_counts(&self, from: i64, to: i64) -> Result<HashMap<String, u32>> {

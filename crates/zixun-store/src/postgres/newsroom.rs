@@ -1,29 +1,18 @@
 //! [`NewsroomStore`] for PostgreSQL.
 
 use async_trait::async_trait;
-use sqlx::{Row, postgres::PgRow};
+use sqlx::Row;
 use zixun_core::{
     AuditNote,
     newsroom::{Role, Workflow},
 };
 
-use super::{SeqLock, StoryFacts, workflow_of, write_audit};
+use super::{SeqLock, StoryFacts, write_audit};
+use crate::rows;
 use crate::{
     PgStore, Result, StoreError,
     newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User},
 };
-
-fn user_from_row(row: &PgRow) -> Result<User> {
-    let role: String = row.try_get("role")?;
-    Ok(User {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        role: Role::parse(&role).ok_or(StoreError::Corrupt { field: "role", reason: role.clone() })?,
-        password_hash: row.try_get("password_hash")?,
-        disabled: row.try_get("disabled")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 #[async_trait]
 impl NewsroomStore for PgStore {
@@ -42,17 +31,17 @@ impl NewsroomStore for PgStore {
             }
             _ => e.into(),
         })?;
-        user_from_row(&row)
+        rows::user(&row)
     }
 
     async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE name = $1").bind(name).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_from_row).transpose()
+        row.as_ref().map(rows::user).transpose()
     }
 
     async fn users(&self) -> Result<Vec<User>> {
         let rows = sqlx::query("SELECT * FROM users ORDER BY name").fetch_all(&self.pool).await?;
-        rows.iter().map(user_from_row).collect()
+        rows.iter().map(rows::user).collect()
     }
 
     async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
@@ -123,7 +112,7 @@ impl NewsroomStore for PgStore {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some((user_from_row(&row)?, row.try_get("csrf")?)))
+        Ok(Some((rows::user(&row)?, row.try_get("csrf")?)))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -160,7 +149,7 @@ impl NewsroomStore for PgStore {
             .bind(token_id)
             .execute(&self.pool)
             .await?;
-        Ok(Some(user_from_row(&row)?))
+        Ok(Some(rows::user(&row)?))
     }
 
     async fn revoke_token(&self, id: i64, now: i64) -> Result<bool> {
@@ -179,18 +168,7 @@ impl NewsroomStore for PgStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ApiToken {
-                    id: r.try_get("id")?,
-                    user_name: r.try_get("user_name")?,
-                    label: r.try_get("label")?,
-                    created_at: r.try_get("created_at")?,
-                    revoked_at: r.try_get("revoked_at")?,
-                    last_used_at: r.try_get("last_used_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::api_token).collect()
     }
 
     async fn audit(&self, e: &NewAudit) -> Result<()> {
@@ -213,18 +191,7 @@ impl NewsroomStore for PgStore {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    user_name: r.try_get("user_name")?,
-                    action: r.try_get("action")?,
-                    article_id: r.try_get("article_id")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::audit_entry).collect()
     }
 
     async fn markdown(&self, article_id: i64) -> Result<Option<String>> {
@@ -248,23 +215,7 @@ impl NewsroomStore for PgStore {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                let workflow = workflow_of(&status, r.try_get("workflow")?)?;
-                Ok(AdminArticle {
-                    id: r.try_get("id")?,
-                    title: r.try_get("title")?,
-                    owner_id: r.try_get("owner_id")?,
-                    owner_name: r.try_get("owner_name")?,
-                    workflow,
-                    category: r.try_get("category")?,
-                    updated_at: r.try_get("updated_at")?,
-                    published_at: r.try_get("published_at")?,
-                    publish_at: r.try_get("publish_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::admin_article).collect()
     }
 
     async fn publish_due(&self, now: i64, by: &AuditNote) -> Result<Vec<i64>> {

@@ -19,11 +19,12 @@ use sqlx::{
 use zixun_core::{
     Article, ArticleDraft, ArticleStatus, ArticleSummary, AuditNote,
     newsroom::Workflow,
-    story::{StoryCandidate, StoryPolicy, bands, heads_to_adopt, story_head},
+    story::{StoryPolicy, bands, heads_to_adopt, story_head},
     text::CorpusStats,
     time::SiteClock,
 };
 
+use crate::rows;
 use crate::{
     Backend, BackendKind, Cursor, HourlyViews, ListFilter, Result, Store, StoreError, TermVectorRow, UpsertOutcome,
 };
@@ -103,11 +104,7 @@ impl SqliteStore {
             .fetch_all(&mut *tx)
             .await?;
             for r in &rows {
-                candidates.push(StoryCandidate {
-                    id: r.try_get("id")?,
-                    simhash: r.try_get::<i64, _>("simhash")? as u64,
-                    original: r.try_get("original")?,
-                });
+                candidates.push(rows::story_candidate(r)?);
             }
         }
         let head = story_head(&self.story, d.simhash, d.original, &candidates);
@@ -308,52 +305,7 @@ fn parse_list(row: &SqliteRow, col: &'static str) -> Result<Vec<String>> {
 }
 
 fn article_from_row(row: &SqliteRow) -> Result<Article> {
-    let status: String = row.try_get("status")?;
-    Ok(Article {
-        id: row.try_get("id")?,
-        ext_id: row.try_get("ext_id")?,
-        title: row.try_get("title")?,
-        author: row.try_get("author")?,
-        source_name: row.try_get("source_name")?,
-        source_url: row.try_get("source_url")?,
-        original: row.try_get("original")?,
-        category: row.try_get("category")?,
-        tags: parse_list(row, "tags")?,
-        published_at: row.try_get("published_at")?,
-        updated_at: row.try_get("updated_at")?,
-        body_html: row.try_get("body_html")?,
-        body_text: row.try_get("body_text")?,
-        summary: row.try_get("summary")?,
-        keywords: parse_list(row, "keywords")?,
-        simhash: row.try_get::<i64, _>("simhash")? as u64,
-        status: ArticleStatus::parse(&status).ok_or(StoreError::Corrupt { field: "status", reason: status.clone() })?,
-        views: row.try_get("views")?,
-        seq: row.try_get("seq")?,
-        copy_of: row.try_get("copy_of")?,
-        owner_id: row.try_get("owner_id")?,
-        workflow: match row.try_get::<Option<String>, _>("workflow")? {
-            Some(w) => Workflow::parse(&w).ok_or(StoreError::Corrupt { field: "workflow", reason: w.clone() })?,
-            None if status == "published" => Workflow::Published,
-            None => Workflow::Draft,
-        },
-        publish_at: row.try_get("publish_at")?,
-    })
-}
-
-fn summary_from_row(row: &SqliteRow) -> Result<ArticleSummary> {
-    Ok(ArticleSummary {
-        id: row.try_get("id")?,
-        title: row.try_get("title")?,
-        author: row.try_get("author")?,
-        source_name: row.try_get("source_name")?,
-        original: row.try_get("original")?,
-        category: row.try_get("category")?,
-        published_at: row.try_get("published_at")?,
-        summary: row.try_get("summary")?,
-        views: row.try_get("views")?,
-        simhash: row.try_get::<i64, _>("simhash")? as u64,
-        copy_of: row.try_get("copy_of")?,
-    })
+    rows::article(row, parse_list(row, "tags")?, parse_list(row, "keywords")?)
 }
 
 #[async_trait]
@@ -490,7 +442,7 @@ impl Store for SqliteStore {
             q = q.bind(k);
         }
         let rows = q.bind(before_at).bind(before_id).bind(i64::from(limit)).fetch_all(&self.pool).await?;
-        rows.iter().map(summary_from_row).collect()
+        rows.iter().map(rows::summary).collect()
     }
 
     async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
@@ -505,7 +457,7 @@ impl Store for SqliteStore {
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids_json).fetch_all(&self.pool).await?;
         let mut by_id: HashMap<i64, ArticleSummary> =
-            rows.iter().map(summary_from_row).map(|r| r.map(|s| (s.id, s))).collect::<Result<_>>()?;
+            rows.iter().map(rows::summary).map(|r| r.map(|s| (s.id, s))).collect::<Result<_>>()?;
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
@@ -537,7 +489,7 @@ impl Store for SqliteStore {
              ORDER BY views DESC, id DESC LIMIT ?"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
-        rows.iter().map(summary_from_row).collect()
+        rows.iter().map(rows::summary).collect()
     }
 
     async fn published_months(&self) -> Result<Vec<(String, i64, i64)>> {
@@ -673,15 +625,7 @@ impl Store for SqliteStore {
             .bind(hour)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(HourlyViews {
-                    article_id: r.try_get("article_id")?,
-                    hour: r.try_get("hour")?,
-                    views: r.try_get("views")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::hourly_views).collect()
     }
 
     async fn term_counts(&self, from: i64, to: i64) -> Result<HashMap<String, u32>> {

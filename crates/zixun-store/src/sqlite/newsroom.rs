@@ -1,29 +1,18 @@
 //! [`NewsroomStore`] for SQLite.
 
 use async_trait::async_trait;
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::Row;
 use zixun_core::{
     AuditNote,
     newsroom::{Role, Workflow},
 };
 
 use super::{SeqLock, StoryFacts, write_audit};
+use crate::rows;
 use crate::{
     Result, SqliteStore, StoreError,
     newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User},
 };
-
-fn user_from_row(row: &SqliteRow) -> Result<User> {
-    let role: String = row.try_get("role")?;
-    Ok(User {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        role: Role::parse(&role).ok_or(StoreError::Corrupt { field: "role", reason: role.clone() })?,
-        password_hash: row.try_get("password_hash")?,
-        disabled: row.try_get("disabled")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 #[async_trait]
 impl NewsroomStore for SqliteStore {
@@ -42,17 +31,17 @@ impl NewsroomStore for SqliteStore {
             }
             _ => e.into(),
         })?;
-        user_from_row(&row)
+        rows::user(&row)
     }
 
     async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE name = ?").bind(name).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_from_row).transpose()
+        row.as_ref().map(rows::user).transpose()
     }
 
     async fn users(&self) -> Result<Vec<User>> {
         let rows = sqlx::query("SELECT * FROM users ORDER BY name").fetch_all(&self.pool).await?;
-        rows.iter().map(user_from_row).collect()
+        rows.iter().map(rows::user).collect()
     }
 
     async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
@@ -121,7 +110,7 @@ impl NewsroomStore for SqliteStore {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some((user_from_row(&row)?, row.try_get("csrf")?)))
+        Ok(Some((rows::user(&row)?, row.try_get("csrf")?)))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -158,7 +147,7 @@ impl NewsroomStore for SqliteStore {
             .bind(token_id)
             .execute(&self.pool)
             .await?;
-        Ok(Some(user_from_row(&row)?))
+        Ok(Some(rows::user(&row)?))
     }
 
     async fn revoke_token(&self, id: i64, now: i64) -> Result<bool> {
@@ -177,18 +166,7 @@ impl NewsroomStore for SqliteStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ApiToken {
-                    id: r.try_get("id")?,
-                    user_name: r.try_get("user_name")?,
-                    label: r.try_get("label")?,
-                    created_at: r.try_get("created_at")?,
-                    revoked_at: r.try_get("revoked_at")?,
-                    last_used_at: r.try_get("last_used_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::api_token).collect()
     }
 
     async fn audit(&self, e: &NewAudit) -> Result<()> {
@@ -211,18 +189,7 @@ impl NewsroomStore for SqliteStore {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    user_name: r.try_get("user_name")?,
-                    action: r.try_get("action")?,
-                    article_id: r.try_get("article_id")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::audit_entry).collect()
     }
 
     async fn markdown(&self, article_id: i64) -> Result<Option<String>> {
@@ -246,27 +213,7 @@ impl NewsroomStore for SqliteStore {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                let workflow = match r.try_get::<Option<String>, _>("workflow")? {
-                    Some(w) => Workflow::parse(&w).ok_or(StoreError::Corrupt { field: "workflow", reason: w })?,
-                    None if status == "published" => Workflow::Published,
-                    None => Workflow::Draft,
-                };
-                Ok(AdminArticle {
-                    id: r.try_get("id")?,
-                    title: r.try_get("title")?,
-                    owner_id: r.try_get("owner_id")?,
-                    owner_name: r.try_get("owner_name")?,
-                    workflow,
-                    category: r.try_get("category")?,
-                    updated_at: r.try_get("updated_at")?,
-                    published_at: r.try_get("published_at")?,
-                    publish_at: r.try_get("publish_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::admin_article).collect()
     }
 
     async fn publish_due(&self, now: i64, by: &AuditNote) -> Result<Vec<i64>> {

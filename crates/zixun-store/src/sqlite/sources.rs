@@ -1,33 +1,13 @@
 //! [`SourceStore`] for SQLite.
 
 use async_trait::async_trait;
-use sqlx::{Row, sqlite::SqliteRow};
 use zixun_core::time::SiteClock;
 
+use crate::rows;
 use crate::{
     Result, SqliteStore, StoreError,
     sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore},
 };
-
-fn source_from_row(row: &SqliteRow) -> Result<Source> {
-    Ok(Source {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        url: row.try_get("url")?,
-        category: row.try_get("category")?,
-        interval_secs: row.try_get("interval_secs")?,
-        created_at: row.try_get("created_at")?,
-        etag: row.try_get("etag")?,
-        last_modified: row.try_get("last_modified")?,
-        last_fetch_at: row.try_get("last_fetch_at")?,
-        last_status: row.try_get("last_status")?,
-        last_error: row.try_get("last_error")?,
-        items: row.try_get("items")?,
-        errors: row.try_get("errors")?,
-        failures: row.try_get("failures")?,
-        next_fetch_at: row.try_get("next_fetch_at")?,
-    })
-}
 
 #[async_trait]
 impl SourceStore for SqliteStore {
@@ -48,12 +28,12 @@ impl SourceStore for SqliteStore {
             }
             _ => e.into(),
         })?;
-        source_from_row(&row)
+        rows::source(&row)
     }
 
     async fn sources(&self) -> Result<Vec<Source>> {
         let rows = sqlx::query("SELECT * FROM sources ORDER BY name").fetch_all(&self.pool).await?;
-        rows.iter().map(source_from_row).collect()
+        rows.iter().map(rows::source).collect()
     }
 
     async fn source(&self, name_or_url: &str) -> Result<Option<Source>> {
@@ -61,7 +41,7 @@ impl SourceStore for SqliteStore {
             .bind(name_or_url)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(source_from_row).transpose()
+        row.as_ref().map(rows::source).transpose()
     }
 
     async fn remove_source(&self, name_or_url: &str) -> Result<bool> {
@@ -83,7 +63,7 @@ impl SourceStore for SqliteStore {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        let mut claimed = rows.iter().map(source_from_row).collect::<Result<Vec<_>>>()?;
+        let mut claimed = rows.iter().map(rows::source).collect::<Result<Vec<_>>>()?;
         claimed.sort_by_key(|s| s.id);
         Ok(claimed)
     }

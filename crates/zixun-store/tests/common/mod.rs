@@ -45,10 +45,7 @@ impl TestDb {
         let server = std::env::var("ZIXUN_TEST_DATABASE_URL").expect(
             "ZIXUN_TEST_DATABASE_URL must name a PostgreSQL server (postgres://postgres@127.0.0.1:5432/postgres)",
         );
-        let name = format!("zixun_test_{}_{}", std::process::id(), unique_suffix());
-        let mut admin = sqlx::PgConnection::connect(&server).await.expect("PostgreSQL at ZIXUN_TEST_DATABASE_URL");
-        admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create database");
-        admin.close().await.expect("close");
+        let name = EmptyDatabase::create(&server).await.name;
         let backend =
             zixun_store::open(Some(&with_database(&server, &name)), &PathBuf::from("."), &OpenOptions::default())
                 .await
@@ -70,13 +67,50 @@ impl TestDb {
 
     pub async fn drop(self) {
         self.backend.close().await;
-        if let Place::Postgres { server, name } = &self.place {
-            let mut admin = sqlx::PgConnection::connect(server).await.expect("PostgreSQL");
-            admin
-                .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .await
-                .expect("drop database");
+        if let Place::Postgres { server, name } = self.place {
+            EmptyDatabase { server, name }.drop().await;
         }
+    }
+}
+
+/// A fresh PostgreSQL database with nothing in it (no migrations applied yet).
+pub struct EmptyDatabase {
+    server: String,
+    name: String,
+}
+
+impl EmptyDatabase {
+    pub async fn create(server: &str) -> Self {
+        let name = format!("zixun_test_{}_{}", std::process::id(), unique_suffix());
+        let mut admin = sqlx::PgConnection::connect(server).await.expect("PostgreSQL at ZIXUN_TEST_DATABASE_URL");
+        admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create database");
+        admin.close().await.expect("close");
+        EmptyDatabase { server: server.to_string(), name }
+    }
+
+    /// On the server `ZIXUN_TEST_DATABASE_URL` names (which must be set).
+    pub async fn on_test_server() -> Self {
+        let server = std::env::var("ZIXUN_TEST_DATABASE_URL").expect(
+            "ZIXUN_TEST_DATABASE_URL must name a PostgreSQL server (postgres://postgres@127.0.0.1:5432/postgres)",
+        );
+        Self::create(&server).await
+    }
+
+    pub fn url(&self) -> String {
+        with_database(&self.server, &self.name)
+    }
+
+    pub async fn scalar(&self, sql: &'static str) -> i64 {
+        let mut conn = sqlx::PgConnection::connect(&self.url()).await.expect("connect");
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect(sql)
+    }
+
+    pub async fn drop(self) {
+        let mut admin = sqlx::PgConnection::connect(&self.server).await.expect("PostgreSQL");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
+            .await
+            .expect("drop database");
     }
 }
 

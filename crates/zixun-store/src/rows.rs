@@ -1,0 +1,182 @@
+//! Rows to domain values, written once for both backends: the columns these read have the same
+//! types in SQLite and PostgreSQL (the backends differ in the columns that do not: word lists and
+//! term vectors, read in each backend).
+
+use sqlx::{ColumnIndex, Decode, Row, Type};
+use zixun_core::{
+    Article, ArticleStatus, ArticleSummary,
+    newsroom::{Role, Workflow},
+    story::StoryCandidate,
+};
+
+use crate::{AdminArticle, ApiToken, AuditEntry, HourlyViews, Result, Source, StoreError, User};
+
+/// Typed reads of one row's columns by name.
+pub(crate) trait Columns {
+    fn int(&self, column: &str) -> Result<i64>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>>;
+    fn text(&self, column: &str) -> Result<String>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>>;
+    fn flag(&self, column: &str) -> Result<bool>;
+}
+
+impl<R: Row> Columns for R
+where
+    for<'a> &'a str: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn int(&self, column: &str) -> Result<i64> {
+        Ok(self.try_get(column)?)
+    }
+
+    fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+        Ok(self.try_get(column)?)
+    }
+
+    fn text(&self, column: &str) -> Result<String> {
+        Ok(self.try_get(column)?)
+    }
+
+    fn opt_text(&self, column: &str) -> Result<Option<String>> {
+        Ok(self.try_get(column)?)
+    }
+
+    fn flag(&self, column: &str) -> Result<bool> {
+        Ok(self.try_get(column)?)
+    }
+}
+
+/// An article's newsroom state: its `workflow`, or for imports and feeds (none) its status.
+pub(crate) fn workflow_of(status: &str, workflow: Option<String>) -> Result<Workflow> {
+    match workflow {
+        Some(w) => Workflow::parse(&w).ok_or(StoreError::Corrupt { field: "workflow", reason: w.clone() }),
+        None if status == "published" => Ok(Workflow::Published),
+        None => Ok(Workflow::Draft),
+    }
+}
+
+pub(crate) fn user(row: &impl Columns) -> Result<User> {
+    let role = row.text("role")?;
+    Ok(User {
+        id: row.int("id")?,
+        name: row.text("name")?,
+        role: Role::parse(&role).ok_or(StoreError::Corrupt { field: "role", reason: role.clone() })?,
+        password_hash: row.text("password_hash")?,
+        disabled: row.flag("disabled")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub(crate) fn source(row: &impl Columns) -> Result<Source> {
+    Ok(Source {
+        id: row.int("id")?,
+        name: row.text("name")?,
+        url: row.text("url")?,
+        category: row.opt_text("category")?,
+        interval_secs: row.int("interval_secs")?,
+        created_at: row.int("created_at")?,
+        etag: row.opt_text("etag")?,
+        last_modified: row.opt_text("last_modified")?,
+        last_fetch_at: row.opt_int("last_fetch_at")?,
+        last_status: row.opt_text("last_status")?,
+        last_error: row.opt_text("last_error")?,
+        items: row.int("items")?,
+        errors: row.int("errors")?,
+        failures: row.int("failures")?,
+        next_fetch_at: row.int("next_fetch_at")?,
+    })
+}
+
+pub(crate) fn api_token(row: &impl Columns) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: row.int("id")?,
+        user_name: row.text("user_name")?,
+        label: row.opt_text("label")?,
+        created_at: row.int("created_at")?,
+        revoked_at: row.opt_int("revoked_at")?,
+        last_used_at: row.opt_int("last_used_at")?,
+    })
+}
+
+pub(crate) fn audit_entry(row: &impl Columns) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: row.int("id")?,
+        at: row.int("at")?,
+        user_name: row.text("user_name")?,
+        action: row.text("action")?,
+        article_id: row.opt_int("article_id")?,
+        detail: row.text("detail")?,
+    })
+}
+
+pub(crate) fn admin_article(row: &impl Columns) -> Result<AdminArticle> {
+    Ok(AdminArticle {
+        id: row.int("id")?,
+        title: row.text("title")?,
+        owner_id: row.opt_int("owner_id")?,
+        owner_name: row.opt_text("owner_name")?,
+        workflow: workflow_of(&row.text("status")?, row.opt_text("workflow")?)?,
+        category: row.opt_text("category")?,
+        updated_at: row.int("updated_at")?,
+        published_at: row.int("published_at")?,
+        publish_at: row.opt_int("publish_at")?,
+    })
+}
+
+pub(crate) fn hourly_views(row: &impl Columns) -> Result<HourlyViews> {
+    Ok(HourlyViews { article_id: row.int("article_id")?, hour: row.int("hour")?, views: row.int("views")? })
+}
+
+pub(crate) fn summary(row: &impl Columns) -> Result<ArticleSummary> {
+    Ok(ArticleSummary {
+        id: row.int("id")?,
+        title: row.text("title")?,
+        author: row.opt_text("author")?,
+        source_name: row.opt_text("source_name")?,
+        original: row.flag("original")?,
+        category: row.opt_text("category")?,
+        published_at: row.int("published_at")?,
+        summary: row.text("summary")?,
+        views: row.int("views")?,
+        // The 64-bit SimHash is kept in a signed 64-bit column.
+        simhash: row.int("simhash")? as u64,
+        copy_of: row.opt_int("copy_of")?,
+    })
+}
+
+pub(crate) fn story_candidate(row: &impl Columns) -> Result<StoryCandidate> {
+    Ok(StoryCandidate { id: row.int("id")?, simhash: row.int("simhash")? as u64, original: row.flag("original")? })
+}
+
+/// An article, with its word lists as the backend keeps them (JSON text in SQLite, arrays in
+/// PostgreSQL), read by the backend.
+pub(crate) fn article(row: &impl Columns, tags: Vec<String>, keywords: Vec<String>) -> Result<Article> {
+    let status = row.text("status")?;
+    Ok(Article {
+        id: row.int("id")?,
+        ext_id: row.opt_text("ext_id")?,
+        title: row.text("title")?,
+        author: row.opt_text("author")?,
+        source_name: row.opt_text("source_name")?,
+        source_url: row.opt_text("source_url")?,
+        original: row.flag("original")?,
+        category: row.opt_text("category")?,
+        tags,
+        published_at: row.int("published_at")?,
+        updated_at: row.int("updated_at")?,
+        body_html: row.text("body_html")?,
+        body_text: row.text("body_text")?,
+        summary: row.text("summary")?,
+        keywords,
+        simhash: row.int("simhash")? as u64,
+        workflow: workflow_of(&status, row.opt_text("workflow")?)?,
+        status: ArticleStatus::parse(&status).ok_or(StoreError::Corrupt { field: "status", reason: status.clone() })?,
+        views: row.int("views")?,
+        seq: row.int("seq")?,
+        copy_of: row.opt_int("copy_of")?,
+        owner_id: row.opt_int("owner_id")?,
+        publish_at: row.opt_int("publish_at")?,
+    })
+}
