@@ -2,11 +2,10 @@
 //! views and their hourly history, corpus statistics, sources with their fetch state, users,
 //! sessions, tokens, the audit log and uploads — keeping every id.
 //!
-//! Each table is streamed and written in batches, each batch one transaction with
+//! Each table is read in key order and written in batches, each batch one transaction with
 //! `ON CONFLICT DO NOTHING`, so a copy killed half-way is completed by running it again: the
 //! target carries a `copy_in_progress` mark in `meta` until the copy has finished.
 
-use futures_util::TryStreamExt;
 use sqlx::{QueryBuilder, Row, sqlite::SqliteRow};
 
 use crate::{PgStore, Result, SqliteStore, StoreError, UploadStore};
@@ -240,6 +239,8 @@ pub async fn copy_site(from: &SqliteStore, to: &PgStore, force: bool, progress: 
         );
         sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&to.pool).await?;
     }
+    // Fresh statistics: without them the planner guesses from an empty table's.
+    sqlx::query("ANALYZE").execute(&to.pool).await?;
     sqlx::query("DELETE FROM meta WHERE key = 'copy_in_progress'").execute(&to.pool).await?;
     Ok(CopyReport { counts: count_both(from, to).await?, resumed })
 }
@@ -290,44 +291,91 @@ fn column_list(columns: &[(&str, Kind)]) -> String {
     columns.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
 }
 
+/// Reads a table in key order, a batch at a time (`WHERE key > last`): no read transaction is
+/// held open for the whole copy, so a live site's WAL can still be checkpointed meanwhile.
+struct Pager {
+    select: String,
+    table: &'static str,
+    key: Vec<(&'static str, Kind)>,
+    last: Option<Vec<KeyValue>>,
+}
+
+enum KeyValue {
+    Int(i64),
+    Text(String),
+}
+
+impl Pager {
+    fn new(table: &'static str, columns: &str, key: &'static str, kinds: &[(&'static str, Kind)]) -> Self {
+        let key = key
+            .split(',')
+            .map(str::trim)
+            .map(|k| (k, kinds.iter().find(|(c, _)| *c == k).map_or(Kind::Int, |(_, kind)| *kind)))
+            .collect();
+        Pager { select: format!("SELECT {columns} FROM {table}"), table, key, last: None }
+    }
+
+    async fn next(&mut self, from: &SqliteStore) -> Result<Vec<SqliteRow>> {
+        let names: Vec<&str> = self.key.iter().map(|(k, _)| *k).collect();
+        let order = names.join(", ");
+        let sql = match &self.last {
+            None => format!("{} ORDER BY {order} LIMIT {BATCH}", self.select),
+            Some(_) => {
+                let marks = vec!["?"; names.len()].join(", ");
+                format!("{} WHERE ({order}) > ({marks}) ORDER BY {order} LIMIT {BATCH}", self.select)
+            }
+        };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in self.last.iter().flatten() {
+            q = match v {
+                KeyValue::Int(i) => q.bind(*i),
+                KeyValue::Text(t) => q.bind(t.clone()),
+            };
+        }
+        let rows = q.fetch_all(&from.pool).await?;
+        if let Some(last) = rows.last() {
+            let mut values = Vec::with_capacity(self.key.len());
+            for (k, kind) in &self.key {
+                values.push(match kind {
+                    Kind::Text => KeyValue::Text(last.try_get(*k)?),
+                    _ => KeyValue::Int(last.try_get(*k)?),
+                });
+            }
+            self.last = Some(values);
+        }
+        tracing::trace!(table = self.table, rows = rows.len(), "copy batch read");
+        Ok(rows)
+    }
+}
+
 async fn copy_table(from: &SqliteStore, to: &PgStore, table: &Table, progress: Progress<'_>) -> Result<()> {
     let total = count(from, table.name).await?;
     let names = column_list(table.columns);
-    let select = format!("SELECT {names} FROM {} ORDER BY {}", table.name, table.key);
-    let mut rows = sqlx::query(sqlx::AssertSqlSafe(select)).fetch(&from.pool);
-    let mut batch: Vec<SqliteRow> = Vec::with_capacity(BATCH);
+    let mut pager = Pager::new(table.name, &names, table.key, table.columns);
     let mut done = 0u64;
     progress(table.name, 0, total);
     loop {
-        let row = rows.try_next().await?;
-        let end = row.is_none();
-        if let Some(r) = row {
-            batch.push(r);
-        }
-        if batch.len() == BATCH || (end && !batch.is_empty()) {
-            let mut q: QueryBuilder<sqlx::Postgres> =
-                QueryBuilder::new(format!("INSERT INTO {} ({names}) ", table.name));
-            let mut failed = None;
-            q.push_values(&batch, |mut b, row| {
-                if let Err(e) = push_row(&mut b, row, table.columns) {
-                    failed.get_or_insert(e);
-                }
-            });
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            match table.replace {
-                Some(set) => q.push(format!(" ON CONFLICT ({}) DO UPDATE SET {set}", table.key)),
-                None => q.push(" ON CONFLICT DO NOTHING"),
-            };
-            q.build().execute(&to.pool).await?;
-            done += batch.len() as u64;
-            batch.clear();
-            progress(table.name, done, total);
-        }
-        if end {
+        let batch = pager.next(from).await?;
+        if batch.is_empty() {
             return Ok(());
         }
+        let mut q: QueryBuilder<sqlx::Postgres> = QueryBuilder::new(format!("INSERT INTO {} ({names}) ", table.name));
+        let mut failed = None;
+        q.push_values(&batch, |mut b, row| {
+            if let Err(e) = push_row(&mut b, row, table.columns) {
+                failed.get_or_insert(e);
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        match table.replace {
+            Some(set) => q.push(format!(" ON CONFLICT ({}) DO UPDATE SET {set}", table.key)),
+            None => q.push(" ON CONFLICT DO NOTHING"),
+        };
+        q.build().execute(&to.pool).await?;
+        done += batch.len() as u64;
+        progress(table.name, done, total);
     }
 }
 
@@ -336,60 +384,53 @@ async fn copy_table(from: &SqliteStore, to: &PgStore, table: &Table, progress: P
 async fn copy_articles(from: &SqliteStore, to: &PgStore, progress: Progress<'_>) -> Result<()> {
     let total = count(from, "articles").await?;
     let names = column_list(ARTICLE_COLUMNS);
-    let select = format!("SELECT {names}, term_vector, copy_of FROM articles ORDER BY id");
-    let mut rows = sqlx::query(sqlx::AssertSqlSafe(select)).fetch(&from.pool);
-    let mut batch: Vec<SqliteRow> = Vec::with_capacity(BATCH);
+    let mut pager = Pager::new("articles", &format!("{names}, term_vector, copy_of"), "id", ARTICLE_COLUMNS);
     let mut links: Vec<(i64, i64)> = Vec::new();
     let mut done = 0u64;
     progress("articles", 0, total);
     loop {
-        let row = rows.try_next().await?;
-        let end = row.is_none();
-        if let Some(r) = row {
+        let batch = pager.next(from).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for r in &batch {
             if let Some(head) = r.try_get::<Option<i64>, _>("copy_of")? {
                 links.push((r.try_get("id")?, head));
             }
-            batch.push(r);
         }
-        if batch.len() == BATCH || (end && !batch.is_empty()) {
-            let mut q: QueryBuilder<sqlx::Postgres> =
-                QueryBuilder::new(format!("INSERT INTO articles ({names}, tv_words, tv_weights) "));
-            let mut failed = None;
-            q.push_values(&batch, |mut b, row| {
-                let vector = push_row(&mut b, row, ARTICLE_COLUMNS).and_then(|()| {
-                    let raw: Option<String> = row.try_get("term_vector")?;
-                    raw.map(|r| serde_json::from_str::<Vec<(String, f32)>>(&r))
-                        .transpose()
-                        .map_err(|e| StoreError::Corrupt { field: "term_vector", reason: e.to_string() })
-                });
-                match vector {
-                    Ok(v) => {
-                        let (words, weights): (Option<Vec<String>>, Option<Vec<f32>>) = match v {
-                            Some(v) => {
-                                let (w, x) = v.into_iter().unzip();
-                                (Some(w), Some(x))
-                            }
-                            None => (None, None),
-                        };
-                        b.push_bind(words).push_bind(weights);
-                    }
-                    Err(e) => {
-                        failed.get_or_insert(e);
-                    }
-                }
+        let mut q: QueryBuilder<sqlx::Postgres> =
+            QueryBuilder::new(format!("INSERT INTO articles ({names}, tv_words, tv_weights) "));
+        let mut failed = None;
+        q.push_values(&batch, |mut b, row| {
+            let vector = push_row(&mut b, row, ARTICLE_COLUMNS).and_then(|()| {
+                let raw: Option<String> = row.try_get("term_vector")?;
+                raw.map(|r| serde_json::from_str::<Vec<(String, f32)>>(&r))
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt { field: "term_vector", reason: e.to_string() })
             });
-            if let Some(e) = failed {
-                return Err(e);
+            match vector {
+                Ok(v) => {
+                    let (words, weights): (Option<Vec<String>>, Option<Vec<f32>>) = match v {
+                        Some(v) => {
+                            let (w, x) = v.into_iter().unzip();
+                            (Some(w), Some(x))
+                        }
+                        None => (None, None),
+                    };
+                    b.push_bind(words).push_bind(weights);
+                }
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
             }
-            q.push(" ON CONFLICT DO NOTHING");
-            q.build().execute(&to.pool).await?;
-            done += batch.len() as u64;
-            batch.clear();
-            progress("articles", done, total);
+        });
+        if let Some(e) = failed {
+            return Err(e);
         }
-        if end {
-            break;
-        }
+        q.push(" ON CONFLICT DO NOTHING");
+        q.build().execute(&to.pool).await?;
+        done += batch.len() as u64;
+        progress("articles", done, total);
     }
     for chunk in links.chunks(5000) {
         let (ids, heads): (Vec<i64>, Vec<i64>) = chunk.iter().copied().unzip();

@@ -516,3 +516,44 @@ async fn failed_logins_are_throttled_with_one_message() {
     assert!(res.text().await.expect("body").contains("登录失败次数过多"));
     portal.terminate();
 }
+
+/// Fifty guesses released at once from one address, the right password among the last ones:
+/// each attempt is counted before the slow password check, so at most `login_max_failures`
+/// (5) are checked and the rest are refused with 429 — the throttle cannot be raced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_guesses_cannot_race_the_login_throttle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    add_user(dir.path(), "王编辑", "editor");
+    let portal = Portal::start(dir.path(), &[]).await;
+    let client = raw_client();
+    // Forms first (each guess brings its own login CSRF pair), then every POST at once.
+    let mut forms = Vec::new();
+    for _ in 0..50 {
+        let form = client.get(portal.url("/admin/login")).send().await.expect("GET login");
+        let cookie = set_cookie_value(&form, "zixun_login_csrf").expect("cookie");
+        let csrf = hidden(&form.text().await.expect("body"), "csrf");
+        forms.push((cookie.split(';').next().unwrap_or_default().to_string(), csrf));
+    }
+    let guesses = forms.into_iter().enumerate().map(|(i, (cookie, csrf))| {
+        let client = client.clone();
+        let url = portal.url("/admin/login");
+        let password = if i == 49 { PASSWORD.to_string() } else { format!("guess number {i}") };
+        tokio::spawn(async move {
+            let form = [("name", "王编辑"), ("password", password.as_str()), ("csrf", csrf.as_str()), ("next", "/admin")];
+            client.post(url).header("cookie", cookie).form(&form).send().await.expect("POST").status()
+        })
+    });
+    let mut statuses = Vec::new();
+    for g in guesses.collect::<Vec<_>>() {
+        statuses.push(g.await.expect("join"));
+    }
+    let checked = statuses.iter().filter(|s| **s != StatusCode::TOO_MANY_REQUESTS).count();
+    assert!((1..=5).contains(&checked), "{checked} of 50 simultaneous guesses were checked: {statuses:?}");
+    let wrong_checked = statuses[..49].iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert_eq!(wrong_checked + usize::from(statuses[49] == StatusCode::SEE_OTHER), checked, "{statuses:?}");
+    // Once five were checked, even the right password waits out the window.
+    if wrong_checked == 5 {
+        assert_eq!(statuses[49], StatusCode::TOO_MANY_REQUESTS);
+    }
+    portal.terminate();
+}
