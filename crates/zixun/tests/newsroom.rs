@@ -539,7 +539,8 @@ async fn concurrent_guesses_cannot_race_the_login_throttle() {
         let url = portal.url("/admin/login");
         let password = if i == 49 { PASSWORD.to_string() } else { format!("guess number {i}") };
         tokio::spawn(async move {
-            let form = [("name", "王编辑"), ("password", password.as_str()), ("csrf", csrf.as_str()), ("next", "/admin")];
+            let form =
+                [("name", "王编辑"), ("password", password.as_str()), ("csrf", csrf.as_str()), ("next", "/admin")];
             client.post(url).header("cookie", cookie).form(&form).send().await.expect("POST").status()
         })
     });

@@ -42,26 +42,13 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
     let ctx = Arc::new(AppContext::new(store.clone(), search, analyzer, clock, web, theme, newsroom));
     tokio::spawn(shutdown_on_signal(ctx.clone()));
     // Listening before the node has caught up: /healthz answers at once, /readyz says 503
-    // until the search index and term vectors hold what the database holds.
+    // until the search index and term vectors hold what the database holds (the follower,
+    // started with the server, catches up with progress in the log; the hot list and 热词 are
+    // computed by their own tasks at once).
     let behind = store.max_seq().await? - ctx.search.indexed_seq();
     if behind > 0 {
         tracing::info!(changes = behind, backend = store.kind().as_str(), "bringing the search index up to date");
     }
-    let warm = ctx.clone();
-    tokio::spawn(async move {
-        // The background follower (started with the server) does the catching up.
-        let started = std::time::Instant::now();
-        while !warm.is_ready() {
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        for (what, r) in [("hot list", warm.hot.refresh(&warm).await), ("trending", warm.trending.refresh(&warm).await)]
-        {
-            if let Err(e) = r {
-                tracing::warn!(error = %e, "{what} not computed yet; retried in the background");
-            }
-        }
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "start-up catch-up done");
-    });
     let fetcher = if config.fetch_feeds && !args.no_background {
         let poller = runtime::feed_poller(config, store.clone(), ctx.analyzer.clone())?;
         let scheduler = FeedScheduler {
