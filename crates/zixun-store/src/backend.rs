@@ -62,7 +62,7 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path, options: &OpenOpt
 async fn sqlite(data_dir: &Path, options: &OpenOptions) -> Result<Arc<dyn Backend>> {
     std::fs::create_dir_all(data_dir)
         .map_err(|e| StoreError::Url(format!("data folder {}: {e}", data_dir.display())))?;
-    Ok(Arc::new(SqliteStore::open(&data_dir.join("zixun.db")).await?.with_story_policy(options.story)))
+    Ok(Arc::new(SqliteStore::open(&data_dir.join(SqliteStore::FILE_NAME)).await?.with_story_policy(options.story)))
 }
 
 /// A database URL fit for a log line: the password replaced.

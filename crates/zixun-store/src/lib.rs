@@ -11,6 +11,7 @@ mod postgres;
 mod rows;
 mod sources;
 mod sqlite;
+mod story;
 mod uploads;
 
 use std::{collections::HashMap, time::Duration};

@@ -2,6 +2,8 @@
 //! types in SQLite and PostgreSQL (the backends differ in the columns that do not: word lists and
 //! term vectors, read in each backend).
 
+use std::collections::HashMap;
+
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use zixun_core::{
     Article, ArticleStatus, ArticleSummary,
@@ -179,4 +181,10 @@ pub(crate) fn article(row: &impl Columns, tags: Vec<String>, keywords: Vec<Strin
         owner_id: row.opt_int("owner_id")?,
         publish_at: row.opt_int("publish_at")?,
     })
+}
+
+/// Values keyed by id, handed back in the order of `ids` (unknown ids skipped).
+pub(crate) fn in_order<T>(ids: &[i64], rows: Vec<(i64, T)>) -> Vec<T> {
+    let mut by_id: HashMap<i64, T> = rows.into_iter().collect();
+    ids.iter().filter_map(|id| by_id.remove(id)).collect()
 }

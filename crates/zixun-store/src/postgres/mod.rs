@@ -27,11 +27,11 @@ use zixun_core::{
     time::SiteClock,
 };
 
-use crate::rows;
 use crate::{
     Backend, BackendKind, Cursor, HourlyViews, ListFilter, OpenOptions, Result, Store, StoreError, TermVectorRow,
     UpsertOutcome, backend::redact,
 };
+use crate::{rows, story::StoryFacts};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -184,25 +184,6 @@ pub(crate) async fn write_audit(
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct StoryFacts {
-    pub simhash: u64,
-    pub original: bool,
-    pub published: bool,
-    pub published_at: i64,
-}
-
-impl StoryFacts {
-    fn of(d: &ArticleDraft) -> Self {
-        StoryFacts {
-            simhash: d.simhash,
-            original: d.original,
-            published: d.status == ArticleStatus::Published,
-            published_at: d.published_at,
-        }
-    }
-}
-
 /// A term vector as two arrays (NULL when the writer computed none).
 fn vector_columns(v: &[(String, f32)]) -> (Option<Vec<String>>, Option<Vec<f32>>) {
     if v.is_empty() {
@@ -307,12 +288,6 @@ async fn find_existing(tx: &mut sqlx::PgConnection, d: &ArticleDraft) -> Result<
 
 fn article_from_row(row: &PgRow) -> Result<Article> {
     rows::article(row, row.try_get("tags")?, row.try_get("keywords")?)
-}
-
-/// Rows keyed by id, handed back in the order of `ids` (unknown ids skipped).
-fn in_order<T>(ids: &[i64], rows: Vec<(i64, T)>) -> Vec<T> {
-    let mut by_id: HashMap<i64, T> = rows.into_iter().collect();
-    ids.iter().filter_map(|id| by_id.remove(id)).collect()
 }
 
 #[async_trait]
@@ -429,7 +404,7 @@ impl Store for PgStore {
         }
         let rows = sqlx::query("SELECT * FROM articles WHERE id = ANY($1)").bind(ids).fetch_all(&self.pool).await?;
         let rows = rows.iter().map(|r| article_from_row(r).map(|a| (a.id, a))).collect::<Result<Vec<_>>>()?;
-        Ok(in_order(ids, rows))
+        Ok(rows::in_order(ids, rows))
     }
 
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>> {
@@ -463,7 +438,7 @@ impl Store for PgStore {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE id = ANY($1) AND status || '' = 'published'");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&self.pool).await?;
         let rows = rows.iter().map(|r| rows::summary(r).map(|s| (s.id, s))).collect::<Result<Vec<_>>>()?;
-        Ok(in_order(ids, rows))
+        Ok(rows::in_order(ids, rows))
     }
 
     async fn body_texts(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {

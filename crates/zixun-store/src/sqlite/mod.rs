@@ -24,10 +24,10 @@ use zixun_core::{
     time::SiteClock,
 };
 
-use crate::rows;
 use crate::{
     Backend, BackendKind, Cursor, HourlyViews, ListFilter, Result, Store, StoreError, TermVectorRow, UpsertOutcome,
 };
+use crate::{rows, story::StoryFacts};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -43,6 +43,9 @@ const SUMMARY_COLUMNS: &str =
     "id, title, author, source_name, original, category, published_at, summary, views, simhash, copy_of";
 
 impl SqliteStore {
+    /// The database's file name in a data folder.
+    pub const FILE_NAME: &'static str = "zixun.db";
+
     /// Opens (creating and migrating when needed) the database file at `path`.
     pub async fn open(path: &Path) -> Result<Self> {
         let open_err = |source| StoreError::Open { path: path.display().to_string(), source };
@@ -186,26 +189,6 @@ pub(crate) async fn write_audit(
         .execute(&mut *tx)
         .await?;
     Ok(())
-}
-
-/// What linking an article to its story needs.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct StoryFacts {
-    pub simhash: u64,
-    pub original: bool,
-    pub published: bool,
-    pub published_at: i64,
-}
-
-impl StoryFacts {
-    fn of(d: &ArticleDraft) -> Self {
-        StoryFacts {
-            simhash: d.simhash,
-            original: d.original,
-            published: d.status == ArticleStatus::Published,
-            published_at: d.published_at,
-        }
-    }
 }
 
 fn json_list(v: &[String]) -> String {
@@ -456,9 +439,8 @@ impl Store for SqliteStore {
             "SELECT {SUMMARY_COLUMNS} FROM articles WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'published'"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids_json).fetch_all(&self.pool).await?;
-        let mut by_id: HashMap<i64, ArticleSummary> =
-            rows.iter().map(rows::summary).map(|r| r.map(|s| (s.id, s))).collect::<Result<_>>()?;
-        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+        let rows = rows.iter().map(|r| rows::summary(r).map(|s| (s.id, s))).collect::<Result<Vec<_>>>()?;
+        Ok(rows::in_order(ids, rows))
     }
 
     async fn articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
@@ -466,9 +448,8 @@ impl Store for SqliteStore {
             .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
             .fetch_all(&self.pool)
             .await?;
-        let mut by_id: HashMap<i64, Article> =
-            rows.iter().map(article_from_row).map(|r| r.map(|a| (a.id, a))).collect::<Result<_>>()?;
-        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+        let rows = rows.iter().map(|r| article_from_row(r).map(|a| (a.id, a))).collect::<Result<Vec<_>>>()?;
+        Ok(rows::in_order(ids, rows))
     }
 
     async fn body_texts(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {

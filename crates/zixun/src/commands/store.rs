@@ -9,7 +9,7 @@ use zixun_store::{Backend, OpenOptions, PgStore, SqliteStore, copy};
 use crate::{cli::StoreCopyArgs, config::Config, runtime};
 
 pub async fn copy(config: &Config, args: &StoreCopyArgs) -> Result<ExitCode> {
-    let db = config.data_dir.join("zixun.db");
+    let db = config.data_dir.join(SqliteStore::FILE_NAME);
     if !db.exists() {
         anyhow::bail!("no SQLite database at {}: give the site's --data-dir", db.display());
     }
