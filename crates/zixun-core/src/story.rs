@@ -62,9 +62,15 @@ pub struct StoryPolicy {
     pub window_secs: i64,
 }
 
+impl StoryPolicy {
+    /// The largest distance within which the four bands of [`bands`] find every pair (four bits
+    /// of difference can fall one in each band, and then no band is shared).
+    pub const MAX_BITS: u32 = 3;
+}
+
 impl Default for StoryPolicy {
     fn default() -> Self {
-        StoryPolicy { max_bits: 3, window_secs: 7 * 24 * 3600 }
+        StoryPolicy { max_bits: Self::MAX_BITS, window_secs: 7 * 24 * 3600 }
     }
 }
 

@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use zixun_core::{
     ArticleDraft, ArticleStatus, SiteClock, TextAnalyzer,
-    html::{blocks_from_text, blocks_to_html, blocks_to_text, html_to_text, sanitize_with_base},
-    text::CorpusStats,
+    html::{
+        MAX_NESTING, blocks_from_text, blocks_to_html, blocks_to_text, html_to_text, nesting_depth, sanitize_with_base,
+    },
+    text::{CorpusStats, clean::strip_controls},
     time::TimeError,
 };
 
@@ -17,12 +19,86 @@ pub enum PrepareError {
     BodyTooLarge { size: usize, limit: usize },
     #[error("body has no text")]
     EmptyBody,
+    #[error("field \"title\" is empty")]
+    EmptyTitle,
+    #[error("body nests its markup {depth} levels deep, over the limit of {limit}")]
+    TooDeep { depth: usize, limit: usize },
+    #[error("field \"{field}\" is {length} characters long, over the limit of {limit}")]
+    TooLong { field: &'static str, length: usize, limit: usize },
+    #[error("field \"{field}\" has {count} items, over the limit of {limit}")]
+    TooMany { field: &'static str, count: usize, limit: usize },
     #[error("field \"published_at\": {0}")]
     Date(#[from] TimeError),
     #[error("field \"status\" must be \"published\" or \"draft\", got {0:?}")]
     Status(String),
     #[error("field \"url\" must be an http or https address, got {0:?}")]
     Url(String),
+}
+
+impl PrepareError {
+    /// The field of the import format at fault.
+    pub fn field(&self) -> &'static str {
+        match self {
+            PrepareError::BodyTooLarge { .. } | PrepareError::EmptyBody | PrepareError::TooDeep { .. } => "body",
+            PrepareError::TooLong { field, .. } | PrepareError::TooMany { field, .. } => field,
+            PrepareError::EmptyTitle => "title",
+            PrepareError::Date(_) => "published_at",
+            PrepareError::Status(_) => "status",
+            PrepareError::Url(_) => "url",
+        }
+    }
+}
+
+/// The longest each text field may be, in characters (a headline is a line, not a page).
+pub const FIELD_LIMITS: [(&str, usize); 7] =
+    [("id", 512), ("title", 200), ("author", 100), ("source", 100), ("url", 2048), ("category", 64), ("tags", 64)];
+/// Tags an article may carry.
+pub const MAX_TAGS: usize = 30;
+
+fn check_length(field: &'static str, value: &str) -> Result<(), PrepareError> {
+    let limit = FIELD_LIMITS.iter().find(|(f, _)| *f == field).map_or(usize::MAX, |(_, l)| *l);
+    let length = value.chars().count();
+    if length > limit { Err(PrepareError::TooLong { field, length, limit }) } else { Ok(()) }
+}
+
+/// A copy of `r` with every text field cleaned of control characters and checked against
+/// [`FIELD_LIMITS`]: the one place all writes pass.
+fn cleaned(r: &ImportRecord) -> Result<ImportRecord, PrepareError> {
+    let text = |field: &'static str, v: &str| -> Result<String, PrepareError> {
+        let v = strip_controls(v).trim().to_string();
+        check_length(field, &v)?;
+        Ok(v)
+    };
+    let opt = |field: &'static str, v: &Option<String>| -> Result<Option<String>, PrepareError> {
+        Ok(match v.as_deref().map(|v| text(field, v)).transpose()? {
+            Some(v) if v.is_empty() => None,
+            other => other,
+        })
+    };
+    if r.tags.len() > MAX_TAGS {
+        return Err(PrepareError::TooMany { field: "tags", count: r.tags.len(), limit: MAX_TAGS });
+    }
+    let mut tags = Vec::with_capacity(r.tags.len());
+    for t in &r.tags {
+        let t = text("tags", t)?;
+        if !t.is_empty() && !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    Ok(ImportRecord {
+        id: opt("id", &r.id)?,
+        title: text("title", &r.title)?,
+        body: r.body.as_deref().map(|b| strip_controls(b).into_owned()),
+        body_html: r.body_html.as_deref().map(|b| strip_controls(b).into_owned()),
+        author: opt("author", &r.author)?,
+        source: opt("source", &r.source)?,
+        url: opt("url", &r.url)?,
+        original: r.original,
+        category: opt("category", &r.category)?,
+        tags,
+        published_at: r.published_at.clone(),
+        status: r.status.clone(),
+    })
 }
 
 /// An analysed draft, ready for the store (its `doc_terms` count towards the corpus when new).
@@ -40,15 +116,19 @@ pub struct ArticlePreparer {
 
 impl ArticlePreparer {
     pub fn prepare(&self, r: &ImportRecord, corpus: Option<&CorpusStats>) -> Result<PreparedArticle, PrepareError> {
+        let size = r.body.as_ref().or(r.body_html.as_ref()).map_or(0, String::len);
+        if size > self.max_body_bytes {
+            return Err(PrepareError::BodyTooLarge { size, limit: self.max_body_bytes });
+        }
+        let r = &cleaned(r)?;
+        if r.title.is_empty() {
+            return Err(PrepareError::EmptyTitle);
+        }
         // The link to an original is shown as a link: only web addresses (never javascript:).
         if let Some(url) = &r.url
             && !is_web_url(url)
         {
             return Err(PrepareError::Url(url.clone()));
-        }
-        let size = r.body.as_ref().or(r.body_html.as_ref()).map_or(0, String::len);
-        if size > self.max_body_bytes {
-            return Err(PrepareError::BodyTooLarge { size, limit: self.max_body_bytes });
         }
         let (body_html, body_text) = match (&r.body, &r.body_html) {
             (Some(text), _) => {
@@ -56,9 +136,15 @@ impl ArticlePreparer {
                 (blocks_to_html(&blocks), blocks_to_text(&blocks))
             }
             (None, Some(html)) => {
+                // The sanitizer's parser costs more per element the deeper it nests.
+                let depth = nesting_depth(html);
+                if depth > MAX_NESTING {
+                    return Err(PrepareError::TooDeep { depth, limit: MAX_NESTING });
+                }
                 // Relative links in a syndicated body point into the original's site.
-                let clean = sanitize_with_base(html, r.url.as_deref());
-                let text = html_to_text(&clean);
+                // A character reference (`&#1;`) parses to the control it names.
+                let clean = strip_controls(&sanitize_with_base(html, r.url.as_deref())).into_owned();
+                let text = strip_controls(&html_to_text(&clean)).into_owned();
                 (clean, text)
             }
             (None, None) => (String::new(), String::new()),

@@ -8,7 +8,9 @@ use tokio::sync::Mutex;
 use zixun_core::{ArticleDraft, AuditNote, text::CorpusStats};
 use zixun_store::{Store, StoreError, UpsertOutcome};
 
-use crate::{ArticlePreparer, ImportRecord, WriteCounts, prepare::PreparedArticle, write::write_prepared};
+use crate::{
+    ArticlePreparer, ImportRecord, PrepareError, WriteCounts, prepare::PreparedArticle, write::write_prepared,
+};
 
 /// Newsroom fields a record does not carry: set on the draft after preparation. The Markdown
 /// and the audit entry commit with the article.
@@ -36,7 +38,7 @@ impl DraftFields {
 /// What a write did: per record, in order, the outcome or why it was rejected.
 #[derive(Debug, Default)]
 pub struct Written {
-    pub outcomes: Vec<Result<UpsertOutcome, String>>,
+    pub outcomes: Vec<Result<UpsertOutcome, PrepareError>>,
     pub counts: WriteCounts,
 }
 
@@ -46,55 +48,93 @@ pub enum WriteError {
     Store(#[from] StoreError),
     #[error("analysis failed: {0}")]
     Analysis(String),
+    #[error("the store answered {answered} outcomes for {sent} articles")]
+    Outcomes { sent: usize, answered: usize },
+}
+
+/// The site's document frequencies as writers share them: each preparation reads a snapshot,
+/// so one slow preparation holds up no other write; what writes learn waits in `pending`
+/// while a snapshot is out, and is folded in by the next write that finds none out.
+#[derive(Default)]
+struct SharedCorpus {
+    stats: Option<Arc<CorpusStats>>,
+    pending: Vec<Vec<String>>,
+}
+
+impl SharedCorpus {
+    fn fold_pending(&mut self) {
+        if let Some(stats) = self.stats.as_mut().and_then(Arc::get_mut) {
+            for terms in self.pending.drain(..) {
+                stats.add_document(&terms);
+            }
+        }
+    }
 }
 
 pub struct ArticleWriter {
     pub store: Arc<dyn Store>,
     pub preparer: ArticlePreparer,
-    /// The site's document frequencies: loaded on first use, then kept current by each write.
-    corpus: Mutex<Option<CorpusStats>>,
+    /// Loaded on first use, then kept current by each write.
+    corpus: Mutex<SharedCorpus>,
 }
 
 impl ArticleWriter {
     pub fn new(store: Arc<dyn Store>, preparer: ArticlePreparer) -> Self {
-        ArticleWriter { store, preparer, corpus: Mutex::new(None) }
+        ArticleWriter { store, preparer, corpus: Mutex::new(SharedCorpus::default()) }
     }
 
-    /// Prepares (off the async threads) and stores `records` in one transaction; a record that
-    /// fails preparation is rejected with its reason and the rest go on.
+    async fn corpus_snapshot(&self) -> Result<Arc<CorpusStats>, StoreError> {
+        let mut shared = self.corpus.lock().await;
+        shared.fold_pending();
+        if let Some(stats) = &shared.stats {
+            return Ok(stats.clone());
+        }
+        let stats = Arc::new(self.store.corpus_stats().await?);
+        shared.stats = Some(stats.clone());
+        Ok(stats)
+    }
+
+    /// Prepares (off the async threads, beside other writes' preparations) and stores
+    /// `records` in one transaction; a record that fails preparation is rejected with its
+    /// reason and the rest go on.
     pub async fn write(&self, records: Vec<(ImportRecord, DraftFields)>) -> Result<Written, WriteError> {
-        // One write at a time: they share the document frequencies.
-        let mut slot = self.corpus.lock().await;
-        let corpus = match slot.take() {
-            Some(c) => c,
-            None => self.store.corpus_stats().await?,
-        };
+        let corpus = self.corpus_snapshot().await?;
         let preparer = self.preparer.clone();
-        let joined = tokio::task::spawn_blocking(move || {
-            let prepared: Vec<Result<PreparedArticle, String>> = records
+        let prepared: Vec<Result<PreparedArticle, PrepareError>> = tokio::task::spawn_blocking(move || {
+            records
                 .iter()
                 .map(|(r, fields)| {
-                    preparer.prepare(r, Some(&corpus)).map_err(|e| e.to_string()).map(|mut p| {
+                    preparer.prepare(r, Some(&corpus)).map(|mut p| {
                         fields.apply(&mut p.draft);
                         p
                     })
                 })
-                .collect();
-            (prepared, corpus)
+                .collect()
         })
-        .await;
-        // A panic in analysis loses the loaded statistics; the next write loads them again.
-        let (prepared, mut corpus) = joined.map_err(|e| WriteError::Analysis(e.to_string()))?;
+        .await
+        .map_err(|e| WriteError::Analysis(e.to_string()))?;
         let ok: Vec<PreparedArticle> = prepared.iter().filter_map(|p| p.as_ref().ok()).cloned().collect();
-        let result = write_prepared(self.store.as_ref(), &ok, &mut corpus).await;
-        *slot = Some(corpus);
-        let (counts, stored) = result?;
+        let mut learned = CorpusStats::default();
+        let (counts, stored) = write_prepared(self.store.as_ref(), &ok, &mut learned).await?;
+        if stored.len() != ok.len() {
+            return Err(WriteError::Outcomes { sent: ok.len(), answered: stored.len() });
+        }
+        {
+            let mut shared = self.corpus.lock().await;
+            for (p, outcome) in ok.iter().zip(&stored) {
+                if matches!(outcome, UpsertOutcome::Inserted(_)) {
+                    shared.pending.push(p.draft.doc_terms.clone());
+                }
+            }
+            shared.fold_pending();
+        }
+        // As many stored as prepared (checked above): each prepared record takes the next.
         let mut stored = stored.into_iter();
         let outcomes = prepared
             .into_iter()
-            .map(|p| match p {
-                Ok(_) => stored.next().ok_or_else(|| "not stored".to_string()),
-                Err(reason) => Err(reason),
+            .filter_map(|p| match p {
+                Ok(_) => stored.next().map(Ok),
+                Err(e) => Some(Err(e)),
             })
             .collect();
         Ok(Written { outcomes, counts })

@@ -34,6 +34,8 @@ struct ServerState {
     not_modified: AtomicUsize,
     /// Which version /versioned.xml serves.
     version: AtomicUsize,
+    /// Requests to /feed.xml.
+    feed_hits: AtomicUsize,
 }
 
 fn xml(ctype: &'static str, body: Vec<u8>) -> Response {
@@ -99,6 +101,13 @@ async fn start_server() -> (String, Arc<ServerState>) {
     let app = Router::new()
         .route("/f/{name}", get(fixture_route))
         .route("/etag.xml", get(etag))
+        .route(
+            "/feed.xml",
+            get(|State(s): State<Arc<ServerState>>| async move {
+                s.feed_hits.fetch_add(1, Ordering::SeqCst);
+                xml("application/rss+xml", fixture("rss.xml"))
+            }),
+        )
         .route("/versioned.xml", get(versioned))
         .route("/hop/{n}", get(redirect_chain))
         .route("/loop-a", get(|| async { Redirect::temporary("/loop-b") }))
@@ -114,8 +123,14 @@ async fn start_server() -> (String, Arc<ServerState>) {
     (format!("http://{addr}"), state)
 }
 
+/// The test servers are on 127.0.0.1: the SSRF guard is off here (it is tested on its own).
 fn fetcher() -> FeedFetcher {
-    FeedFetcher::new(FetchPolicy { timeout: Duration::from_secs(2), ..FetchPolicy::default() }).expect("fetcher")
+    FeedFetcher::new(FetchPolicy {
+        timeout: Duration::from_secs(2),
+        allow_private_addresses: true,
+        ..FetchPolicy::default()
+    })
+    .expect("fetcher")
 }
 
 async fn body_of(base: &str, path: &str) -> (Vec<u8>, Option<String>, String) {
@@ -301,4 +316,33 @@ async fn polls_store_credited_articles_and_record_failures() {
     assert!(broken.next_fetch_at - SiteClock::now() > 900, "the first failure doubles the wait");
     let local = store.source("江城晚报").await.expect("source").expect("exists");
     assert_eq!((local.last_status.as_deref(), local.failures, local.items), (Some("ok"), 0, 4));
+}
+
+#[tokio::test]
+async fn the_default_policy_refuses_loopback_in_every_spelling() {
+    let (base, state) = start_server().await;
+    let port = base.rsplit(':').next().expect("port");
+    let guarded =
+        FeedFetcher::new(FetchPolicy { timeout: Duration::from_secs(2), ..FetchPolicy::default() }).expect("fetcher");
+    for host in ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "017700000001", "[::ffff:127.0.0.1]", "[::1]"] {
+        let url = format!("http://{host}:{port}/feed.xml");
+        let err = guarded.fetch(&url, &Validators::default()).await.expect_err(&url);
+        assert!(matches!(&err, FetchError::Forbidden(m) if m.contains("non-public address")), "{url}: {err}");
+        assert!(err.to_string().starts_with("refused: "), "{err}");
+    }
+    // A name is checked on the addresses it resolves to: the resolver's refusal is a Forbidden too.
+    let url = format!("http://localhost:{port}/feed.xml");
+    let err = guarded.fetch(&url, &Validators::default()).await.expect_err("localhost");
+    assert_eq!(err, FetchError::Forbidden("localhost resolves only to private or loopback addresses".into()));
+    assert_eq!(state.feed_hits.load(Ordering::SeqCst), 0, "nothing reached the server");
+
+    // With allow_private_addresses the same server is fetched (the guard, not the server, refused).
+    let Fetched::Body { bytes, .. } =
+        fetcher().fetch(&format!("http://127.0.0.1:{port}/feed.xml"), &Validators::default()).await.expect("allowed")
+    else {
+        panic!("expected a body");
+    };
+    assert!(!bytes.is_empty());
+    fetcher().fetch(&format!("http://localhost:{port}/feed.xml"), &Validators::default()).await.expect("allowed");
+    assert_eq!(state.feed_hits.load(Ordering::SeqCst), 2);
 }

@@ -118,4 +118,7 @@ pub trait NewsroomStore: Send + Sync {
     /// A login succeeded: `clear` starts again (the account), `forgive` takes back this one
     /// attempt (the address: colleagues behind one NAT are not failures).
     async fn login_succeeded(&self, clear: &str, forgive: &str) -> Result<()>;
+    /// The site's secret called `name` (keys that sign what the server issues, shared by every
+    /// node): `candidate` is stored if there is none yet, and the stored one is returned.
+    async fn site_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>>;
 }

@@ -57,6 +57,7 @@ conformance!(
     scheduled_articles_go_out_once_with_their_audit_entry,
     accounts_sessions_and_tokens,
     login_attempts_are_counted_before_the_check,
+    a_site_secret_is_one_value_for_every_node,
     sources_are_claimed_by_one_poller,
     uploads_are_kept_by_name,
     concurrent_writers_never_make_a_follower_skip,
@@ -361,6 +362,19 @@ async fn accounts_sessions_and_tokens(db: &TestDb) {
     assert!(store.set_disabled("作者甲", true).await.expect("disable"));
     assert!(store.session("s4", 3_001, 600).await.expect("get").is_none());
     assert!(!store.set_disabled("无此人", true).await.expect("disable"));
+}
+
+async fn a_site_secret_is_one_value_for_every_node(db: &TestDb) {
+    let other = db.second().await;
+    // Two nodes start at once, each with its own random candidate: both get the same secret.
+    let (a, b) =
+        tokio::join!(db.backend.site_secret("login_csrf", &[1; 32]), other.site_secret("login_csrf", &[2; 32]));
+    let (a, b) = (a.expect("a"), b.expect("b"));
+    assert_eq!(a, b);
+    assert!(a == [1; 32] || a == [2; 32], "one of the candidates: {a:?}");
+    assert_eq!(db.backend.site_secret("login_csrf", &[3; 32]).await.expect("again"), a, "kept");
+    assert_eq!(db.backend.site_secret("other", &[4; 32]).await.expect("other"), vec![4; 32], "secrets by name");
+    other.close().await;
 }
 
 async fn login_attempts_are_counted_before_the_check(db: &TestDb) {

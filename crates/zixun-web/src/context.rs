@@ -43,6 +43,7 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Run the site-wide jobs on this node (scheduled publishing); any number of nodes may.
     pub background: bool,
+    pub connections: crate::server::ConnectionLimits,
 }
 
 impl Default for WebConfig {
@@ -59,6 +60,7 @@ impl Default for WebConfig {
             related: RelatedSettings::default(),
             trusted_proxies: Vec::new(),
             background: true,
+            connections: crate::server::ConnectionLimits::default(),
         }
     }
 }

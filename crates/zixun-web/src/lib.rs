@@ -14,6 +14,7 @@ pub mod newsroom;
 mod ops;
 mod pages;
 mod related;
+pub mod server;
 mod theme;
 mod trending;
 mod views;
@@ -27,6 +28,7 @@ use zixun_core::SiteClock;
 
 pub use context::{AppContext, WebConfig};
 pub use related::{CANDIDATES as RELATED_CANDIDATES, RelatedSettings};
+pub use server::ConnectionLimits;
 pub use theme::Theme;
 pub use views::is_crawler;
 
@@ -113,15 +115,9 @@ type BackgroundTask = std::pin::Pin<Box<dyn Future<Output = Result<(), error::Ba
 
 /// Serves until `ctx.shutdown` is signalled, then flushes buffered views.
 pub async fn serve(ctx: Ctx, listener: TcpListener) -> std::io::Result<()> {
-    let mut shutdown = ctx.shutdown.subscribe();
     let app = router(ctx.clone());
     let tasks = spawn_background(ctx.clone());
-    // The peer address feeds login throttling.
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move {
-            let _ = shutdown.changed().await;
-        })
-        .await?;
+    server::serve_connections(listener, app, ctx.config.connections, ctx.shutdown.subscribe()).await?;
     for t in tasks {
         let _ = t.await;
     }

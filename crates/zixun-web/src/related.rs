@@ -10,7 +10,7 @@
 //!
 //! with the defaults of [`RelatedSettings`]; each further item from a source already listed is
 //! multiplied by 0.85 per earlier item from it. An item is skipped when it is the article itself,
-//! a recorded copy of a story (`copy_of`), within 3 bits of SimHash of the article or of an item
+//! a recorded copy of a story (`copy_of`), within `story_max_bits` of SimHash of the article or of an item
 //! already listed, or when its text and theirs share 90% of their character 5-grams (a copy the
 //! SimHash missed: retitled, re-paragraphed, trimmed).
 
@@ -28,7 +28,6 @@ use zixun_store::ListFilter;
 
 use crate::AppContext;
 
-pub const SAME_STORY_BITS: u32 = 3;
 const SOURCE_REPEAT_FACTOR: f64 = 0.85;
 /// Candidates taken from the term-vector index before blending and diversifying.
 pub const CANDIDATES: usize = 100;
@@ -47,6 +46,8 @@ pub struct RelatedSettings {
     /// How much of the score depends on the item's age: 0 ignores it, 1 halves a score per half-life.
     pub recency_weight: f64,
     pub recency_half_life: Duration,
+    /// SimHash distance within which two items are one story (`story_max_bits`).
+    pub same_story_bits: u32,
 }
 
 impl Default for RelatedSettings {
@@ -56,6 +57,7 @@ impl Default for RelatedSettings {
             tag_bonus: 0.1,
             recency_weight: 0.3,
             recency_half_life: Duration::from_secs(14 * 24 * 3600),
+            same_story_bits: zixun_core::story::StoryPolicy::MAX_BITS,
         }
     }
 }
@@ -187,7 +189,8 @@ impl RelatedFinder {
         picks: Vec<Pick>,
         n: usize,
     ) -> Result<Vec<RelatedItem>, crate::error::BackgroundError> {
-        let ranked = diversify(article, listed, picks, n + SPARE);
+        let own = (article.id, article.simhash);
+        let ranked = diversify(own, listed, picks, n + SPARE, ctx.config.related.same_story_bits);
         let ids: Vec<i64> = ranked.iter().map(|p| p.id).collect();
         let mut summaries: HashMap<i64, ArticleSummary> =
             ctx.store.summaries(&ids).await?.into_iter().map(|s| (s.id, s)).collect();
@@ -278,14 +281,21 @@ fn keyword_vector(article: &Article) -> Vec<(String, f32)> {
 }
 
 /// Greedy pick by score, skipping copies of one story and damping repeated sources.
-/// `listed` are items already on the list (their stories are not repeated).
-fn diversify(article: &Article, listed: &[RelatedItem], mut candidates: Vec<Pick>, limit: usize) -> Vec<Pick> {
+/// `own` is the article's id and SimHash; `listed` are items already on the list (their
+/// stories are not repeated).
+fn diversify(
+    own: (i64, u64),
+    listed: &[RelatedItem],
+    mut candidates: Vec<Pick>,
+    limit: usize,
+    same_story_bits: u32,
+) -> Vec<Pick> {
     let mut chosen: Vec<Pick> = Vec::with_capacity(limit);
     let mut per_source: HashMap<String, i32> = HashMap::new();
-    let same_story = |a: u64, b: u64| hamming(a, b) <= SAME_STORY_BITS;
+    let same_story = |a: u64, b: u64| hamming(a, b) <= same_story_bits;
     candidates.retain(|c| {
-        c.id != article.id
-            && !same_story(c.simhash, article.simhash)
+        c.id != own.0
+            && !same_story(c.simhash, own.1)
             && !listed.iter().any(|l| same_story(l.article.simhash, c.simhash))
     });
     while chosen.len() < limit && !candidates.is_empty() {
@@ -322,6 +332,17 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             simhash: 0,
         }
+    }
+
+    #[test]
+    fn one_story_is_as_far_as_story_max_bits_says() {
+        let pick = |id: i64, simhash: u64| Pick { id, score: 1.0 / id as f64, simhash, source: None };
+        // Item 2 is 3 bits from the article; item 4 is 1 bit from item 3.
+        let picks = || vec![pick(2, 0b111), pick(3, u64::MAX), pick(4, u64::MAX ^ 1)];
+        let ids = |bits: u32| -> Vec<i64> { diversify((1, 0), &[], picks(), 5, bits).iter().map(|p| p.id).collect() };
+        assert_eq!(ids(3), vec![3], "item 2 is the article's story, item 4 item 3's");
+        assert_eq!(ids(2), vec![2, 3], "within 2 bits item 2 is a story of its own");
+        assert_eq!(ids(0), vec![2, 3, 4], "only equal hashes are one story");
     }
 
     #[test]

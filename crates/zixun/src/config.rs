@@ -56,6 +56,9 @@ pub struct Config {
     pub feed_timeout_seconds: f64,
     pub feed_max_bytes: u64,
     pub feed_parallel: usize,
+    /// Fetch feeds from loopback, private and link-local addresses too (intranet feeds, tests):
+    /// turns the SSRF guard off.
+    pub allow_private_addresses: bool,
     /// Mark session cookies Secure (set when the site is served over HTTPS).
     pub secure_cookies: bool,
     /// A newsroom session unused this long ends.
@@ -65,6 +68,12 @@ pub struct Config {
     pub login_window_minutes: f64,
     /// Largest image upload.
     pub upload_max_bytes: usize,
+    /// A connection must send its request headers within this, from its first byte.
+    pub header_timeout_seconds: f64,
+    /// A keep-alive connection idle this long between requests is closed.
+    pub idle_timeout_seconds: f64,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -99,11 +108,15 @@ impl Default for Config {
             feed_timeout_seconds: 30.0,
             feed_max_bytes: 10 * 1024 * 1024,
             feed_parallel: 4,
+            allow_private_addresses: false,
             secure_cookies: false,
             session_idle_hours: 12.0,
             login_max_failures: 5,
             login_window_minutes: 15.0,
             upload_max_bytes: 5 * 1024 * 1024,
+            header_timeout_seconds: 10.0,
+            idle_timeout_seconds: 60.0,
+            max_connections: 1000,
         }
     }
 }
@@ -169,11 +182,15 @@ impl Config {
         env(var, "ZIXUN_FEED_TIMEOUT_SECONDS", &mut self.feed_timeout_seconds)?;
         env(var, "ZIXUN_FEED_MAX_BYTES", &mut self.feed_max_bytes)?;
         env(var, "ZIXUN_FEED_PARALLEL", &mut self.feed_parallel)?;
+        env(var, "ZIXUN_ALLOW_PRIVATE_ADDRESSES", &mut self.allow_private_addresses)?;
         env(var, "ZIXUN_SECURE_COOKIES", &mut self.secure_cookies)?;
         env(var, "ZIXUN_SESSION_IDLE_HOURS", &mut self.session_idle_hours)?;
         env(var, "ZIXUN_LOGIN_MAX_FAILURES", &mut self.login_max_failures)?;
         env(var, "ZIXUN_LOGIN_WINDOW_MINUTES", &mut self.login_window_minutes)?;
         env(var, "ZIXUN_UPLOAD_MAX_BYTES", &mut self.upload_max_bytes)?;
+        env(var, "ZIXUN_HEADER_TIMEOUT_SECONDS", &mut self.header_timeout_seconds)?;
+        env(var, "ZIXUN_IDLE_TIMEOUT_SECONDS", &mut self.idle_timeout_seconds)?;
+        env(var, "ZIXUN_MAX_CONNECTIONS", &mut self.max_connections)?;
         Ok(())
     }
 
@@ -193,6 +210,19 @@ impl Config {
         self.data_dir.join("index")
     }
 
+    /// `story_max_bits`, checked: the SimHash bands find copies only within
+    /// [`StoryPolicy::MAX_BITS`], so a larger setting would silently miss them.
+    pub fn story_max_bits(&self) -> Result<u32> {
+        let max = zixun_core::story::StoryPolicy::MAX_BITS;
+        if self.story_max_bits > max {
+            anyhow::bail!(
+                "story_max_bits = {}: must be at most {max} (the four 16-bit SimHash bands find every copy only within {max} bits)",
+                self.story_max_bits
+            );
+        }
+        Ok(self.story_max_bits)
+    }
+
     /// 相关内容's ranking weights, checked: bonuses are not negative, the recency weight is
     /// between 0 and 1.
     pub fn related_settings(&self) -> Result<RelatedSettings> {
@@ -210,6 +240,7 @@ impl Config {
             recency_half_life: Self::hours(
                 24.0 * check("related_half_life_days", self.related_half_life_days, 36500.0)?,
             ),
+            same_story_bits: self.story_max_bits()?,
         })
     }
 
@@ -262,5 +293,25 @@ mod tests {
         let c: Config = toml::from_str("related_recency_weight = 1.5").expect("toml");
         assert!(c.related_settings().expect_err("out of range").to_string().contains("related_recency_weight"));
         assert_eq!(Config::default().related_settings().expect("defaults"), RelatedSettings::default());
+    }
+
+    #[test]
+    fn the_ssrf_guard_is_on_unless_turned_off() {
+        assert!(!Config::default().allow_private_addresses);
+        let c: Config = toml::from_str("allow_private_addresses = true").expect("toml");
+        assert!(c.allow_private_addresses);
+        let mut c = Config::default();
+        c.apply_env(|k| (k == "ZIXUN_ALLOW_PRIVATE_ADDRESSES").then(|| "true".to_string())).expect("env");
+        assert!(c.allow_private_addresses);
+    }
+
+    #[test]
+    fn story_max_bits_beyond_what_the_bands_find_is_refused() {
+        let c: Config = toml::from_str("story_max_bits = 4").expect("toml");
+        let err = c.story_max_bits().expect_err("4 bits would miss copies").to_string();
+        assert!(err.contains("story_max_bits = 4") && err.contains("at most 3"), "{err}");
+        assert!(c.related_settings().is_err(), "the related list takes the same setting");
+        let c: Config = toml::from_str("story_max_bits = 2").expect("toml");
+        assert_eq!(c.related_settings().expect("valid").same_story_bits, 2, "not a hard-coded 3");
     }
 }

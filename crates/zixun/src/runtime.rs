@@ -28,7 +28,7 @@ pub fn init_logging(config: &Config) {
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Backend>> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
-    let options = OpenOptions { story: story_policy(config), max_connections: config.database_max_connections };
+    let options = OpenOptions { story: story_policy(config)?, max_connections: config.database_max_connections };
     let store =
         zixun_store::open(config.database_url.as_deref(), &config.data_dir, &options).await.with_context(|| {
             match config.database_url.as_deref() {
@@ -40,8 +40,8 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Backend>> {
     Ok(store)
 }
 
-pub fn story_policy(config: &Config) -> StoryPolicy {
-    StoryPolicy { max_bits: config.story_max_bits, window_secs: (config.story_window_days * 86400.0) as i64 }
+pub fn story_policy(config: &Config) -> Result<StoryPolicy> {
+    Ok(StoryPolicy { max_bits: config.story_max_bits()?, window_secs: (config.story_window_days * 86400.0) as i64 })
 }
 
 pub fn clock(config: &Config) -> Result<SiteClock> {
@@ -59,12 +59,13 @@ pub fn analyzer(config: &Config) -> Result<Arc<TextAnalyzer>> {
     Ok(Arc::new(TextAnalyzer::new(dict.as_deref()).context("site dictionary")?))
 }
 
-/// The feed fetcher with the configured timeouts and body limit.
+/// The feed fetcher with the configured timeouts, body limit and SSRF guard.
 pub fn feed_fetcher(config: &Config) -> Result<FeedFetcher> {
     let policy = FetchPolicy {
         connect_timeout: Config::seconds(config.feed_connect_timeout_seconds),
         timeout: Config::seconds(config.feed_timeout_seconds),
         max_bytes: config.feed_max_bytes,
+        allow_private_addresses: config.allow_private_addresses,
         ..FetchPolicy::default()
     };
     FeedFetcher::new(policy).context("feed fetcher")

@@ -95,13 +95,16 @@ async fn api_roles_tokens_validation_and_scheduling() {
     assert_eq!(api.send(M::GET, &format!("/api/articles/{id}"), Some(&author1), None).await.0, StatusCode::OK);
     assert_eq!(api.send(M::GET, &format!("/api/articles/{id}"), Some(&author2), None).await.0, StatusCode::NOT_FOUND);
 
-    // Another author cannot change or delete it by its id: 403 and nothing changes.
+    // Another author cannot change or delete it by its id, nor tell it from an id no article
+    // has: 404, as GET answers, and nothing changes.
     let takeover = json!({"title": "被改掉的标题", "body": "正文。"}).to_string();
     let (status, body) = api.send(M::PUT, &format!("/api/articles/{id}"), Some(&author2), Some(&takeover)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{body}");
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{body}");
+    let (_, missing) = api.send(M::PUT, "/api/articles/999999", Some(&author2), Some(&takeover)).await;
+    assert_eq!(body, missing, "another's draft answers as no article does");
     assert_eq!(
         api.send(M::DELETE, &format!("/api/articles/{id}"), Some(&author2), None).await.0,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     let (_, now) = api.send(M::GET, &format!("/api/articles/{id}"), Some(&author1), None).await;
     assert_eq!(now["title"], "城市书房上新");
@@ -140,9 +143,28 @@ async fn api_roles_tokens_validation_and_scheduling() {
             "publish_at",
         ),
         (r#"{"title": "标题", "body": "   "}"#, StatusCode::UNPROCESSABLE_ENTITY, "body"),
-    ] {
+        (r#"{"title": "\u0001\u0002", "body": "正文"}"#, StatusCode::UNPROCESSABLE_ENTITY, "title"),
+    ]
+    .into_iter()
+    .map(|(b, s, f)| (b.to_string(), s, f))
+    .chain([
+        // Limits, each naming its field: a headline is a line, tags are a few words.
+        (json!({"title": "长".repeat(300_000), "body": "正文"}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "title"),
+        (json!({"title": "标题", "body": "正文", "tags": (0..100_000).map(|i| format!("标签{i}")).collect::<Vec<_>>()}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "tags"),
+        (json!({"title": "标题", "body": "正文", "tags": ["长".repeat(65)]}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "tags"),
+        (json!({"title": "标题", "body": "正文", "author": "长".repeat(101)}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "author"),
+        (json!({"title": "标题", "body": "正文", "category": "长".repeat(65)}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "category"),
+        // Markup nested past the sanitizer's limit is refused at once, not parsed for seconds.
+        (
+            json!({"title": "标题", "body_html": format!("{}正文{}", "<blockquote>".repeat(38_000), "</blockquote>".repeat(38_000))}).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+        ),
+    ]) {
+        let body = body.as_str();
         let (got, err) = api.send(M::POST, "/api/articles", Some(&editor), Some(body)).await;
-        assert_eq!((got, err["error"]["field"].as_str()), (status, Some(field)), "{body}: {err}");
+        let shown: String = body.chars().take(200).collect();
+        assert_eq!((got, err["error"]["field"].as_str()), (status, Some(field)), "{shown}: {err}");
     }
 
     // Scheduled by an editor: invisible until its time, then published by the server itself.
@@ -354,6 +376,11 @@ async fn web_editor_sessions_csrf_xss_and_uploads() {
         ("https://evil.example/", "/admin"),
         ("//evil.example", "/admin"),
         ("/admin/..//evil.example", "/admin"),
+        // A character a Location header cannot carry is no path either (was a 500).
+        ("/admin\n", "/admin"),
+        ("/admin\r\nSet-Cookie: a=b", "/admin"),
+        ("/admin\0", "/admin"),
+        ("/admin\x7f", "/admin"),
     ] {
         let res = login_attempt(&portal, &anon, "王编辑", PASSWORD, next).await;
         assert_eq!(res.headers()["location"], expected, "next={next}");
@@ -366,6 +393,17 @@ async fn web_editor_sessions_csrf_xss_and_uploads() {
         .await
         .expect("POST");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Nor with a pair the client made up itself: the token must be one the server signed.
+    for made_up in ["x", "", &"0".repeat(64), &format!("{}.{}", "0".repeat(64), "0".repeat(64))] {
+        let res = anon
+            .post(portal.url("/admin/login"))
+            .header("cookie", format!("zixun_login_csrf={made_up}"))
+            .form(&[("name", "王编辑"), ("password", PASSWORD), ("csrf", made_up)])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "made-up pair {made_up:?}");
+    }
 
     let editor = Web::login(&portal, "王编辑").await;
     // CSRF: missing or wrong token is 403, and nothing is written.
@@ -497,7 +535,7 @@ async fn web_editor_sessions_csrf_xss_and_uploads() {
 async fn failed_logins_are_throttled_with_one_message() {
     let dir = tempfile::tempdir().expect("tempdir");
     add_user(dir.path(), "王编辑", "editor");
-    let portal = Portal::start(dir.path(), &[]).await;
+    let portal = Portal::start_with(dir.path(), &[], &[("ZIXUN_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
     let client = raw_client();
     // A wrong password and an unknown name get the same answer.
     let wrong_password = login_attempt(&portal, &client, "王编辑", "wrong password!", "/admin").await;
@@ -507,13 +545,32 @@ async fn failed_logins_are_throttled_with_one_message() {
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     let b = unknown.text().await.expect("body");
     assert!(a.contains("用户名或密码错误") && b.contains("用户名或密码错误"));
-    for _ in 0..3 {
+    for _ in 0..4 {
         login_attempt(&portal, &client, "王编辑", "wrong password!", "/admin").await;
     }
-    // Five failures: now even the right password is refused for a while.
+    // Five failures for this account from this address: now even the right password is refused for a while, from this address.
     let res = login_attempt(&portal, &client, "王编辑", PASSWORD, "/admin").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.text().await.expect("body").contains("登录失败次数过多"));
+    // The guesser has not locked the account for its owner elsewhere (a client behind the
+    // trusted proxy, named by X-Forwarded-For): throttled per account and address.
+    let elsewhere = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .no_proxy()
+        .default_headers(
+            [("x-forwarded-for".parse().expect("name"), "198.51.100.9".parse().expect("value"))].into_iter().collect(),
+        )
+        .build()
+        .expect("client");
+    let res = login_attempt(&portal, &elsewhere, "王编辑", PASSWORD, "/admin").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the owner signs in from another address");
+    // One address guessing over many accounts is throttled over all of them (4 × 5 failures).
+    let mut refused = 0;
+    for i in 0..25 {
+        let res = login_attempt(&portal, &elsewhere, &format!("用户{i}"), "guess", "/admin").await;
+        refused += usize::from(res.status() == StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(refused, 5, "spraying from one address is throttled after 20 failures");
     portal.terminate();
 }
 

@@ -141,6 +141,26 @@ async fn each_bad_import_line_is_reported_and_the_rest_goes_in() {
         .output()
         .expect("run");
     assert!(stderr(&again).contains("imported 2 (updated 0, unchanged 2, rejected 6)"), "{}", stderr(&again));
+    // A line longer than the body limit allows is reported by its number and read past, never
+    // held whole (50 MB lines took 247 MB); the lines around it go in.
+    let long_dir = tempfile::tempdir().expect("tempdir");
+    let long = long_dir.path().join("long-line.jsonl");
+    let body = "长".repeat(2_000_000);
+    std::fs::write(
+        &long,
+        format!(
+            "{}\n{}\n{}\n",
+            r#"{"id":"long-1","title":"长文之前","body":"第一篇。"}"#,
+            serde_json::json!({"id": "long-2", "title": "过长的一行", "body": body}),
+            r#"{"id":"long-3","title":"长文之后","body":"第三篇。"}"#,
+        ),
+    )
+    .expect("write");
+    let out = import(long_dir.path(), &long);
+    let err = stderr(&out);
+    assert!(err.contains("line 2: line is 6000052 bytes, over the limit of 2162688"), "{err}");
+    assert!(err.contains("imported 2 (updated 0, unchanged 0, rejected 1)"), "{err}");
+
     // Without an id, the same url is the same article.
     let no_id = dir.path().join("by-url.jsonl");
     std::fs::write(
@@ -221,7 +241,15 @@ async fn unknown_ids_404_and_etags_give_304() {
         assert_eq!(status, 404, "{path}");
         assert!(body.contains("页面不存在"), "themed 404 for {path}");
     }
-    for path in ["/api/articles/999999", "/api/articles/abc", "/api/articles/5/related/x", "/api/nothing"] {
+    // An id that is not even UTF-8 gets the API's JSON 404 too (was axum's text/plain 400).
+    for path in [
+        "/api/articles/999999",
+        "/api/articles/abc",
+        "/api/articles/%FF",
+        "/api/articles/%FF/related",
+        "/api/articles/5/related/x",
+        "/api/nothing",
+    ] {
         let (status, body) = portal.json(path).await;
         assert_eq!(status, 404, "{path}");
         assert_eq!(body["error"]["code"], "not_found", "{path}");
@@ -457,4 +485,110 @@ async fn an_unchanged_reimport_moves_nothing_and_the_cache_keeps_its_pages() {
         let res = portal.get(&path).await;
         assert_eq!(res.headers()["x-cache"], "hit", "the follower must not empty the cache");
     }
+}
+
+/// Reads from `s` until the server closes it (`Some(seconds it took)`) or `within` passes.
+async fn closed_within(s: &mut tokio::net::TcpStream, within: Duration) -> Option<f64> {
+    use tokio::io::AsyncReadExt;
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => return Some(started.elapsed().as_secs_f64()),
+            Ok(Ok(_)) => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_trickling_and_idle_connections_are_closed_and_capped() {
+    use tokio::{io::AsyncWriteExt, net::TcpStream};
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    let env =
+        [("ZIXUN_HEADER_TIMEOUT_SECONDS", "1"), ("ZIXUN_IDLE_TIMEOUT_SECONDS", "3"), ("ZIXUN_MAX_CONNECTIONS", "20")];
+    let portal = Portal::start_with(dir.path(), &[], &env).await;
+    let addr = portal.base.trim_start_matches("http://").to_string();
+
+    // Sockets that send nothing hold no slot for long: closed after the header timeout.
+    let mut silent = Vec::new();
+    for _ in 0..30 {
+        silent.push(TcpStream::connect(&addr).await.expect("connect"));
+    }
+    // Thirty silent sockets against twenty slots: a reader still gets the page, once the
+    // silent ones time out (they wait in the backlog, never use up descriptors).
+    let started = std::time::Instant::now();
+    let res = portal.client.get(portal.url("/")).timeout(Duration::from_secs(10)).send().await.expect("served");
+    assert_eq!(res.status(), 200);
+    assert!(started.elapsed() < Duration::from_secs(6), "waited {:?}", started.elapsed());
+    for s in &mut silent {
+        let took = closed_within(s, Duration::from_secs(5)).await.expect("a silent socket is closed");
+        assert!(took < 4.0, "closed after {took} s");
+    }
+
+    // Headers trickled a byte at a time are cut off at the header timeout, not held open.
+    let mut trickle = TcpStream::connect(&addr).await.expect("connect");
+    let started = std::time::Instant::now();
+    let mut cut_off = false;
+    for b in b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter() {
+        if trickle.write_all(&[*b]).await.is_err() {
+            cut_off = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if started.elapsed() > Duration::from_secs(4) {
+            break;
+        }
+    }
+    let took = if cut_off {
+        Some(started.elapsed().as_secs_f64())
+    } else {
+        closed_within(&mut trickle, Duration::from_secs(3)).await
+    };
+    assert!(took.is_some_and(|t| t < 3.0), "a trickling client was cut off after {took:?} s");
+
+    // A keep-alive connection outlives the header timeout between requests, up to the idle one.
+    let mut kept = TcpStream::connect(&addr).await.expect("connect");
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").await.expect("write");
+    let mut head = vec![0u8; 4096];
+    let n = {
+        use tokio::io::AsyncReadExt;
+        kept.read(&mut head).await.expect("answer")
+    };
+    assert!(String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 200"), "{}", String::from_utf8_lossy(&head[..n]));
+    let took = closed_within(&mut kept, Duration::from_secs(6)).await.expect("an idle connection is closed");
+    assert!((2.0..5.0).contains(&took), "idle for {took} s (header timeout 1 s, idle timeout 3 s)");
+    portal.terminate();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn article_lists_filter_by_source_author_and_tag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    let portal = Portal::start(dir.path(), &[]).await;
+    let (_, all) = portal.json("/api/articles?limit=100").await;
+    let total = all["items"].as_array().map_or(0, Vec::len);
+    let list = |query: &'static str| {
+        let portal = &portal;
+        async move {
+            let (status, v) = portal.json(&format!("/api/articles?limit=100&{query}")).await;
+            assert_eq!(status, 200, "{query}: {v}");
+            v["items"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    let by_source = list("source=南方科技报").await;
+    assert!(!by_source.is_empty() && by_source.len() < total, "{by_source:?}");
+    assert!(by_source.iter().all(|i| i["source"] == "南方科技报"), "{by_source:?}");
+    let by_author = list("author=本站记者 林晓").await;
+    assert_eq!(by_author.len(), 1, "{by_author:?}");
+    assert_eq!(by_author[0]["title"], "马斯克旗下xAI发布新一代大模型");
+    let by_tag = list("tag=马拉松").await;
+    assert!(!by_tag.is_empty() && by_tag.len() < total, "{by_tag:?}");
+    assert!(by_tag.iter().all(|i| i["category"] == "体育"), "{by_tag:?}");
+    assert!(list("source=没有这家媒体").await.is_empty());
+    let (status, body) = portal.json("/api/articles?source=南方科技报&tag=芯片").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_parameter")), "{body}");
+    portal.terminate();
 }

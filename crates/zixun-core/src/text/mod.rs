@@ -1,6 +1,7 @@
 //! Chinese text analysis: segmentation (jieba plus a site dictionary), index and query tokens,
 //! keywords, extractive summaries and SimHash. Pure functions over text; no I/O.
 
+pub mod clean;
 mod corpus;
 mod keywords;
 mod normalize;

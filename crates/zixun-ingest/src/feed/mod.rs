@@ -1,6 +1,7 @@
 //! Feeds in: fetch other outlets' RSS/Atom/JSON Feed, decode, parse, sanitize, and store their
 //! entries as syndicated articles through the same preparation as import.
 
+mod address_guard;
 mod decode;
 mod dialect;
 mod fetch;

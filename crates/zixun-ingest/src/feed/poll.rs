@@ -10,7 +10,7 @@ use super::{
     fetch::{FeedFetcher, Fetched, Validators},
     parse::{FeedEntry, parse_feed},
 };
-use crate::{ArticlePreparer, ArticleWriter, DraftFields, ImportRecord, WriteError};
+use crate::{ArticlePreparer, ArticleWriter, DraftFields, ImportRecord, WriteError, prepare::FIELD_LIMITS};
 
 /// Longest wait after repeated failures (a source that fails for a day is tried every 6 h).
 pub const BACKOFF_CEILING_SECS: i64 = 6 * 3600;
@@ -133,7 +133,7 @@ impl FeedPoller {
         })?;
         for (name, outcome) in names.into_iter().zip(written.outcomes) {
             if let Err(reason) = outcome {
-                counts.skipped.push((name, reason));
+                counts.skipped.push((name, reason.to_string()));
             }
         }
         for (entry, reason) in &counts.skipped {
@@ -165,8 +165,10 @@ fn entry_name(e: &FeedEntry) -> String {
 /// An entry in the import format: the same checks and analysis as any other write.
 fn entry_record(source: &Source, e: &FeedEntry, now: i64) -> Result<ImportRecord, String> {
     let text = zixun_core::html::html_to_text(&e.html);
+    // What the import format limits, an outlet's entry is cut to (or, for a tag, left without).
+    let limit = |field: &str| FIELD_LIMITS.iter().find(|(f, _)| *f == field).map_or(usize::MAX, |(_, l)| *l);
     let title = match (&e.title, text.lines().next()) {
-        (Some(t), _) => t.clone(),
+        (Some(t), _) => cut(t, limit("title")),
         (None, Some(first)) => cut(first, 40),
         (None, None) => return Err("entry has neither a title nor content".into()),
     };
@@ -180,12 +182,18 @@ fn entry_record(source: &Source, e: &FeedEntry, now: i64) -> Result<ImportRecord
         title,
         body: None,
         body_html: Some(body_html),
-        author: e.author.clone(),
+        author: e.author.as_deref().map(|a| cut(a, limit("author"))),
         source: Some(source.name.clone()),
         url: e.link.clone(),
         original: Some(false),
         category: source.category.clone(),
-        tags: e.categories.iter().filter(|c| !c.trim().is_empty()).take(MAX_ENTRY_TAGS).cloned().collect(),
+        tags: e
+            .categories
+            .iter()
+            .filter(|c| !c.trim().is_empty() && c.chars().count() <= limit("tags"))
+            .take(MAX_ENTRY_TAGS)
+            .cloned()
+            .collect(),
         published_at: published_at.map(|t| t.to_string()),
         status: None,
     })

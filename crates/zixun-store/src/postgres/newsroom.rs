@@ -280,4 +280,16 @@ impl NewsroomStore for PgStore {
         tx.commit().await?;
         Ok(())
     }
+
+    async fn site_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>> {
+        sqlx::query("INSERT INTO site_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(candidate)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar("SELECT value FROM site_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?)
+    }
 }

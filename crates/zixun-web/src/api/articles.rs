@@ -2,14 +2,14 @@ use std::collections::HashMap;
 
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Query, State},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 use zixun_core::{Article, ArticleStatus, ArticleSummary, SiteClock};
 use zixun_store::{Cursor, ListFilter};
 
-use super::{article_id, limit_param};
+use super::{IdPath, article_id, limit_param};
 use crate::{
     Ctx,
     error::ApiError,
@@ -59,6 +59,28 @@ impl ApiSummary {
     }
 }
 
+/// The list's filter: at most one of `category`, `source` (the outlet credited), `author` and
+/// `tag` (a tag or a keyword), each matched exactly.
+fn list_filter(p: &HashMap<String, String>) -> Result<ListFilter, ApiError> {
+    let given: Vec<(&str, &String)> = ["category", "source", "author", "tag"]
+        .into_iter()
+        .filter_map(|k| p.get(k).filter(|v| !v.trim().is_empty()).map(|v| (k, v)))
+        .collect();
+    match given.as_slice() {
+        [] => Ok(ListFilter::All),
+        [(key, v)] => {
+            let v = v.trim().to_string();
+            Ok(match *key {
+                "category" => ListFilter::Category(v),
+                "source" => ListFilter::Source(v),
+                "author" => ListFilter::Author(v),
+                _ => ListFilter::Term(v),
+            })
+        }
+        _ => Err(ApiError::bad_request("invalid_parameter", "category、source、author、tag 只能给出其中一个")),
+    }
+}
+
 pub async fn list(State(ctx): State<Ctx>, Query(p): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
     let limit = limit_param(&p, "limit", 20, 100)?;
     let cursor = match p.get("cursor").filter(|c| !c.is_empty()) {
@@ -67,8 +89,7 @@ pub async fn list(State(ctx): State<Ctx>, Query(p): Query<HashMap<String, String
         }
         None => None,
     };
-    let filter =
-        p.get("category").filter(|c| !c.is_empty()).map_or(ListFilter::All, |c| ListFilter::Category(c.clone()));
+    let filter = list_filter(&p)?;
     let mut items = ctx.store.list(&filter, cursor, limit + 1).await?;
     let next = (items.len() > limit as usize).then(|| {
         items.truncate(limit as usize);
@@ -92,7 +113,7 @@ async fn published(ctx: &Ctx, raw_id: &str) -> Result<Article, ApiError> {
 /// token's user may see; without one, only what readers see.
 pub async fn get_one(
     State(ctx): State<Ctx>,
-    Path(raw_id): Path<String>,
+    IdPath(raw_id): IdPath,
     headers: axum::http::HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let a = match bearer_actor(&headers, &ctx).await? {
@@ -135,7 +156,7 @@ pub fn article_json(ctx: &Ctx, a: &Article) -> Value {
 
 pub async fn related(
     State(ctx): State<Ctx>,
-    Path(raw_id): Path<String>,
+    IdPath(raw_id): IdPath,
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let limit = limit_param(&p, "limit", 7, 50)?;

@@ -8,7 +8,12 @@ mod write;
 
 use std::collections::HashMap;
 
-use axum::{Router, routing::get};
+use axum::{
+    Router,
+    extract::{FromRequestParts, Path},
+    http::request::Parts,
+    routing::get,
+};
 
 use crate::{Ctx, error::ApiError};
 
@@ -29,6 +34,21 @@ pub fn limit_param(p: &HashMap<String, String>, name: &str, default: u32, max: u
         Some(s) => s.parse::<u32>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
             ApiError::bad_request("invalid_parameter", format!("参数 {name} 应为 1 到 {max} 之间的整数，收到 {s:?}"))
         }),
+    }
+}
+
+/// The `{id}` of an article route, as text: one that is not even UTF-8 (`/api/articles/%FF`)
+/// names no article, and gets the API's JSON 404 rather than axum's plain-text rejection.
+pub struct IdPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(IdPath(id)),
+            Err(_) => Err(ApiError::not_found("文章不存在")),
+        }
     }
 }
 

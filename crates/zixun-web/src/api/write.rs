@@ -2,17 +2,12 @@
 //! token. The body is the import format plus `status` (`draft`, `submitted`, `published`,
 //! `scheduled` with `publish_at`); an author's `published` becomes `submitted`.
 
-use axum::{
-    Json,
-    body::Bytes,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, body::Bytes, extract::State, http::StatusCode};
 use serde_json::Value;
 use zixun_core::newsroom::Workflow;
 use zixun_ingest::{ImportRecord, RecordError};
 
-use super::{article_id, articles::article_json};
+use super::{IdPath, article_id, articles::article_json};
 use crate::{
     Ctx,
     error::ApiError,
@@ -32,7 +27,7 @@ pub async fn create(
 pub async fn update(
     State(ctx): State<Ctx>,
     ApiActor(actor): ApiActor,
-    Path(raw_id): Path<String>,
+    IdPath(raw_id): IdPath,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let id = article_id(&raw_id)?;
@@ -44,7 +39,7 @@ pub async fn update(
 pub async fn remove(
     State(ctx): State<Ctx>,
     ApiActor(actor): ApiActor,
-    Path(raw_id): Path<String>,
+    IdPath(raw_id): IdPath,
 ) -> Result<StatusCode, ApiError> {
     delete(&ctx, &actor, article_id(&raw_id)?).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -26,3 +26,11 @@ pub fn router() -> Router<Ctx> {
 fn absolute(ctx: &crate::AppContext, path: &str) -> String {
     format!("{}{path}", ctx.config.base_url.trim_end_matches('/'))
 }
+
+/// A writer's XML as text, without any character XML 1.0 cannot carry: text stored before
+/// writes were cleaned of controls must not make a feed unreadable for every reader.
+fn xml_text(bytes: Vec<u8>, writer: &str) -> Result<String, crate::error::PageError> {
+    let text =
+        String::from_utf8(bytes).map_err(|e| crate::error::PageError::internal(format!("{writer} writer: {e}")))?;
+    Ok(zixun_core::text::clean::xml_safe(&text).into_owned())
+}

@@ -14,7 +14,7 @@ use quick_xml::{
 use zixun_core::SiteClock;
 use zixun_store::ListFilter;
 
-use super::absolute;
+use super::{absolute, xml_text};
 use crate::{AppContext, Ctx, error::PageError, pages::cached_as};
 
 /// Above this many stories the sitemap becomes an index of monthly sitemaps (the protocol's
@@ -45,7 +45,7 @@ fn document(
         written = el.write_inner_content(body).map(|_| ());
     }
     written.map_err(|e| PageError::internal(format!("sitemap writer: {e}")))?;
-    String::from_utf8(w.into_inner()).map_err(|e| PageError::internal(format!("sitemap writer: {e}")))
+    xml_text(w.into_inner(), "sitemap")
 }
 
 fn text_element(w: &mut Writer<Vec<u8>>, name: &str, text: &str) -> XmlResult {

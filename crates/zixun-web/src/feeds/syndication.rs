@@ -10,7 +10,7 @@ use serde::Serialize;
 use zixun_core::Article;
 use zixun_store::ListFilter;
 
-use super::absolute;
+use super::{absolute, xml_text};
 use crate::{AppContext, Ctx, error::PageError, pages::cached_as};
 
 /// Items in each feed.
@@ -145,7 +145,9 @@ fn rss(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
                 .link(Some(url.clone()))
                 .guid(Some(GuidBuilder::default().value(url).permalink(true).build()))
                 .pub_date(Some(rfc2822(a.published_at)))
-                .description(Some(a.summary.clone()))
+                // Readers take <description> as HTML: the plain-text summary goes in escaped
+                // (Atom and JSON Feed say "text" for it; RSS cannot).
+                .description(Some(zixun_core::html::escape(&a.summary)))
                 .content(Some(a.body_html.clone()))
                 .categories(
                     a.category.iter().map(|c| CategoryBuilder::default().name(c.clone()).build()).collect::<Vec<_>>(),
@@ -180,7 +182,7 @@ fn rss(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
         .items(items)
         .build();
     let bytes = channel.write_to(Vec::new()).map_err(|e| PageError::internal(format!("RSS writer: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| PageError::internal(format!("RSS writer: {e}")))
+    xml_text(bytes, "RSS")
 }
 
 fn atom(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
@@ -245,7 +247,7 @@ fn atom(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
         ..Default::default()
     };
     let bytes = feed.write_to(Vec::new()).map_err(|e| PageError::internal(format!("Atom writer: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| PageError::internal(format!("Atom writer: {e}")))
+    xml_text(bytes, "Atom")
 }
 
 /// JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).

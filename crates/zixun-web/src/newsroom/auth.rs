@@ -110,33 +110,43 @@ pub async fn bearer_actor(headers: &HeaderMap, ctx: &Ctx) -> Result<Option<Actor
     }
 }
 
-/// Login attempts per account and per address, counted in the shared store before the password
-/// is checked: however many guesses arrive at once, on however many nodes, at most
-/// `max_failures` are checked within the window; the rest are refused.
+/// Login attempts counted in the shared store before the password is checked, so that however
+/// many guesses arrive at once, on however many nodes, only so many are checked. Counted per
+/// account *and* address (`max_failures` in the window), so that nobody can lock an account
+/// for its owner from elsewhere, and per address over all accounts (`ADDRESS_FACTOR` times as
+/// many: one address spraying passwords over many accounts). Each refused attempt counts too,
+/// and restarts the window: a client that keeps guessing stays paused.
 pub struct LoginThrottle {
     max_failures: u32,
     window: Duration,
 }
 
 impl LoginThrottle {
+    /// An address may fail this many times `max_failures` over all accounts.
+    pub const ADDRESS_FACTOR: u32 = 4;
+
     pub fn new(max_failures: u32, window: Duration) -> Self {
         LoginThrottle { max_failures, window }
     }
 
     fn keys(user: &str, addr: &str) -> [String; 2] {
-        [format!("user:{user}"), format!("addr:{addr}")]
+        [format!("user:{user}|addr:{addr}"), format!("addr:{addr}")]
     }
 
-    /// Counts this attempt; false when it is over the limit (refuse it unchecked).
+    /// Counts this attempt; false when it is over a limit (refuse it unchecked).
     pub async fn admit(&self, store: &dyn NewsroomStore, user: &str, addr: &str) -> Result<bool, StoreError> {
-        let n = store.login_attempt(&Self::keys(user, addr), SiteClock::now(), self.window.as_secs() as i64).await?;
-        Ok(n <= self.max_failures)
+        let [pair, address] = Self::keys(user, addr);
+        let (now, window) = (SiteClock::now(), self.window.as_secs() as i64);
+        let pair_count = store.login_attempt(&[pair], now, window).await?;
+        let address_count = store.login_attempt(&[address], now, window).await?;
+        Ok(pair_count <= self.max_failures && address_count <= self.max_failures.saturating_mul(Self::ADDRESS_FACTOR))
     }
 
-    /// The attempt succeeded: the account starts again, and the address is not charged for it.
+    /// The attempt succeeded: the account starts again from this address, and the address is
+    /// not charged for it.
     pub async fn succeeded(&self, store: &dyn NewsroomStore, user: &str, addr: &str) -> Result<(), StoreError> {
-        let [user_key, addr_key] = Self::keys(user, addr);
-        store.login_succeeded(&user_key, &addr_key).await
+        let [pair, address] = Self::keys(user, addr);
+        store.login_succeeded(&pair, &address).await
     }
 }
 

@@ -55,11 +55,14 @@ pub async fn visible_article(ctx: &AppContext, actor: &Actor, id: i64) -> Result
     }
 }
 
-/// An article the actor may change: 404 if there is none, 403 if it is not theirs to change
-/// (the id alone never lets an author reach someone else's work).
+/// An article the actor may change: 404 if there is none or they may not see it (as GET
+/// answers, so that ids of others' drafts cannot be told apart), 403 if they see it but it is
+/// not theirs to change.
 async fn editable_article(ctx: &AppContext, actor: &Actor, id: i64) -> Result<Article, EditError> {
     match ctx.store.article(id).await? {
-        Some(a) if a.workflow != Workflow::Deleted => {
+        Some(a)
+            if a.workflow != Workflow::Deleted && (a.workflow == Workflow::Published || actor.may_see(a.owned())) =>
+        {
             actor.may_edit(a.owned())?;
             Ok(a)
         }
@@ -133,7 +136,7 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
     let written = ctx.newsroom.writer.write(vec![(req.record, fields)]).await?;
     let id = match written.outcomes.into_iter().next() {
         Some(Ok(outcome)) => outcome.id(),
-        Some(Err(reason)) => return Err(invalid_from_reason(&reason)),
+        Some(Err(reason)) => return Err(EditError::Invalid { field: reason.field(), message: reason.to_string() }),
         None => return Err(EditError::Write("nothing was written".into())),
     };
     Ok((id, workflow))
@@ -171,15 +174,4 @@ pub async fn audit(
 
 fn invalid(field: &'static str, message: &str) -> EditError {
     EditError::Invalid { field, message: message.into() }
-}
-
-/// The preparation's reasons name their field (`field "url" must be …`); the others are about
-/// the body (`body has no text`, `body is N bytes, over the limit`).
-fn invalid_from_reason(reason: &str) -> EditError {
-    let named = reason.strip_prefix("field \"").and_then(|r| r.split('"').next());
-    let field = ["title", "url", "published_at", "status", "tags", "category"]
-        .into_iter()
-        .find(|f| named == Some(*f))
-        .unwrap_or("body");
-    EditError::Invalid { field, message: reason.to_string() }
 }

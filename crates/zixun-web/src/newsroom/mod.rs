@@ -21,7 +21,7 @@ use zixun_store::{NewAudit, NewsroomStore, StoreError};
 
 pub use auth::{ApiActor, LoginThrottle, bearer_actor};
 pub use edit::{EditError, EditRequest, apply_edit, delete, visible_article};
-pub use secrets::{hash_password, new_token, token_hash, verify_password};
+pub use secrets::{hash_password, is_signed_token, new_token, signed_token, token_hash, verify_password};
 pub use security::security_headers;
 
 use crate::Ctx;
@@ -55,11 +55,33 @@ pub struct Newsroom {
     pub writer: ArticleWriter,
     pub throttle: LoginThrottle,
     pub config: NewsroomConfig,
+    /// The key the login form's CSRF tokens are signed with (the site's, from the store).
+    login_key: tokio::sync::OnceCell<[u8; 32]>,
 }
 
 impl Newsroom {
     pub fn new(store: Arc<dyn NewsroomStore>, writer: ArticleWriter, config: NewsroomConfig) -> Self {
-        Newsroom { throttle: LoginThrottle::new(config.login_max_failures, config.login_window), store, writer, config }
+        Newsroom {
+            throttle: LoginThrottle::new(config.login_max_failures, config.login_window),
+            store,
+            writer,
+            config,
+            login_key: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The login-CSRF key: the site secret `login_csrf`, made on first use by whichever node
+    /// comes first.
+    pub async fn login_key(&self) -> Result<[u8; 32], StoreError> {
+        let key = self
+            .login_key
+            .get_or_try_init(|| async {
+                let candidate = new_token();
+                let stored = self.store.site_secret("login_csrf", candidate.as_bytes()).await?;
+                Ok::<_, StoreError>(*blake3::hash(&stored).as_bytes())
+            })
+            .await?;
+        Ok(*key)
     }
 
     /// Appends to the audit log. `user_id` is `None` when no account acted (the scheduler, a

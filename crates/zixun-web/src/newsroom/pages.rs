@@ -22,7 +22,7 @@ use zixun_store::AdminFilter;
 use super::{
     auth::{ClientAddr, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SessionActor, actor, cookie, set_cookie},
     edit::{EditError, EditRequest, apply_edit, audit, visible_article},
-    secrets::{dummy_hash, new_token, same_secret, token_hash, verify_password},
+    secrets::{dummy_hash, is_signed_token, new_token, same_secret, signed_token, token_hash, verify_password},
 };
 use crate::{AppContext, Ctx, error::PageError};
 
@@ -32,11 +32,17 @@ fn html(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
-/// Where to go after signing in: only a path of the newsroom itself (never another site).
+/// Where to go after signing in: only a clean path of the newsroom itself (never another site,
+/// never a character a `Location` header cannot carry).
 fn safe_next(next: Option<&str>) -> String {
+    let ours = |n: &str| n == "/admin" || n.starts_with("/admin/") || n.starts_with("/admin?");
     match next {
         Some(n)
-            if n.starts_with("/admin") && !n.contains("//") && !n.contains('\\') && !n.starts_with("/admin/login") =>
+            if ours(n)
+                && n.bytes().all(|b| b.is_ascii_graphic())
+                && !n.contains("//")
+                && !n.contains('\\')
+                && !n.starts_with("/admin/login") =>
         {
             n.to_string()
         }
@@ -45,12 +51,18 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 pub async fn login_form(State(ctx): State<Ctx>, Query(q): Query<FormFields>) -> Result<Response, PageError> {
-    render_login(&ctx, &safe_next(q.get("next").map(String::as_str)), None, StatusCode::OK)
+    render_login(&ctx, &safe_next(q.get("next").map(String::as_str)), None, StatusCode::OK).await
 }
 
-fn render_login(ctx: &AppContext, next: &str, error: Option<&str>, status: StatusCode) -> Result<Response, PageError> {
-    // Login CSRF: the form carries a token that must match a cookie set with it.
-    let csrf = new_token();
+async fn render_login(
+    ctx: &AppContext,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    // Login CSRF: the form carries a token the server signed, which must match a cookie set
+    // with it (a pair the client makes up itself, `x`/`x`, is refused).
+    let csrf = signed_token(&ctx.newsroom.login_key().await?);
     let body = ctx.theme.render(
         "admin_login.html",
         context! { site => ctx.site_globals(), csrf => csrf.clone(), next => next, error => error },
@@ -72,7 +84,8 @@ pub async fn login(
 ) -> Result<Response, PageError> {
     let next = safe_next(f.get("next").map(String::as_str));
     let sent = f.get("csrf").map(String::as_str).unwrap_or("");
-    if !cookie(&headers, LOGIN_CSRF_COOKIE).is_some_and(|c| same_secret(c, sent)) {
+    let key = ctx.newsroom.login_key().await?;
+    if !cookie(&headers, LOGIN_CSRF_COOKIE).is_some_and(|c| same_secret(c, sent) && is_signed_token(&key, c)) {
         return Err(PageError {
             status: StatusCode::FORBIDDEN, message: "登录表单已过期，请刷新页面后重试".into()
         });
@@ -83,7 +96,7 @@ pub async fn login(
     if !nr.throttle.admit(nr.store.as_ref(), name, &addr).await? {
         let minutes = nr.config.login_window.as_secs().div_ceil(60);
         let msg = format!("登录失败次数过多，请 {minutes} 分钟后再试");
-        return render_login(&ctx, &next, Some(&msg), StatusCode::TOO_MANY_REQUESTS);
+        return render_login(&ctx, &next, Some(&msg), StatusCode::TOO_MANY_REQUESTS).await;
     }
     let user = nr.store.user_by_name(name).await?;
     // The same work and the same answer for a wrong name, a wrong password and a disabled account.
@@ -95,7 +108,7 @@ pub async fn login(
         _ => {
             let tried: String = name.chars().take(64).collect();
             nr.record(None, &tried, "login_failed", None, &format!("from {addr}")).await?;
-            return render_login(&ctx, &next, Some("用户名或密码错误"), StatusCode::UNAUTHORIZED);
+            return render_login(&ctx, &next, Some("用户名或密码错误"), StatusCode::UNAUTHORIZED).await;
         }
     };
     nr.throttle.succeeded(nr.store.as_ref(), name, &addr).await?;
@@ -404,4 +417,34 @@ pub async fn audit_log(State(ctx): State<Ctx>, user: SessionActor) -> Result<Res
         context! { site => ctx.site_globals(), user => Serde(&user.actor), csrf => user.csrf.clone(), rows => Serde(rows), users => users },
     )?;
     Ok(html(StatusCode::OK, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_clean_newsroom_path_or_the_dashboard() {
+        for good in ["/admin", "/admin/articles/5", "/admin?page=2", "/admin/articles?q=%E8%8A%AF"] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        for bad in [
+            "/admin\n",
+            "/admin\r\nSet-Cookie: x=1",
+            "/admin\0",
+            "/admin\x7f",
+            "/admin/芯片",
+            "/admin x",
+            "/administrator",
+            "//evil.example/admin",
+            "/admin//evil.example",
+            "/admin\\evil",
+            "/admin/login?next=/admin",
+            "https://evil.example/admin",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/admin", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/admin");
+    }
 }

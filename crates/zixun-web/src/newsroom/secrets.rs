@@ -31,6 +31,21 @@ pub fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A token the server can later tell from one a client made up: a random nonce and its keyed
+/// hash under `key` (the site's secret, the same on every node).
+pub fn signed_token(key: &[u8; 32]) -> String {
+    let nonce = new_token();
+    let mac = blake3::keyed_hash(key, nonce.as_bytes()).to_hex();
+    format!("{nonce}.{mac}")
+}
+
+/// Was `token` made by [`signed_token`] with `key`?
+pub fn is_signed_token(key: &[u8; 32], token: &str) -> bool {
+    token.split_once('.').is_some_and(|(nonce, mac)| {
+        nonce.len() == 64 && same_secret(mac, blake3::keyed_hash(key, nonce.as_bytes()).to_hex().as_str())
+    })
+}
+
 /// What the store keeps of a session or API token.
 pub fn token_hash(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()

@@ -37,6 +37,11 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         related: config.related_settings()?,
         trusted_proxies: config.trusted_proxies()?,
         background: !args.no_background,
+        connections: zixun_web::ConnectionLimits {
+            header_timeout: Config::seconds(config.header_timeout_seconds),
+            idle_timeout: Config::seconds(config.idle_timeout_seconds),
+            max_connections: config.max_connections.max(1),
+        },
     };
     let newsroom = runtime::newsroom(config, store.clone(), analyzer.clone())?;
     let ctx = Arc::new(AppContext::new(store.clone(), search, analyzer, clock, web, theme, newsroom));
