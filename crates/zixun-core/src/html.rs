@@ -198,6 +198,16 @@ pub fn sanitize_with_base(html: &str, base: Option<&str>) -> String {
             ("img", "width" | "height") if !value.trim().chars().all(|c| c.is_ascii_digit()) => None,
             _ => Some(value.into()),
         })
+        // Elements whose content is no article text either: dropped with it (ammonia keeps
+        // the text of a removed <iframe> or <noscript>, which showed as "</p>" in summaries).
+        .clean_content_tags(
+            [
+                "script", "style", "iframe", "noscript", "noembed", "noframes", "textarea", "xmp", "title", "template",
+                "object",
+            ]
+            .into_iter()
+            .collect(),
+        )
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .url_relative(relative)
