@@ -145,15 +145,39 @@ fn decode_utf32(bytes: &[u8], big_endian: bool) -> String {
 }
 
 /// Rewrites the XML declaration to say UTF-8: the parser would otherwise decode the (already
-/// decoded) text a second time with the declared encoding.
+/// decoded) text a second time with the declared encoding. Declarations further on are not
+/// XML (only the first line may hold one) and are dropped: one that named another encoding
+/// made the XML parser switch mid-document and panic (found by fuzzing).
 fn declare_utf8(text: &str) -> String {
     let trimmed = text.trim_start();
-    if let Some(rest) = trimmed.strip_prefix("<?xml")
-        && let Some(end) = rest.find("?>")
-    {
-        return format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", &rest[end + 2..]);
+    let body = match trimmed.strip_prefix("<?xml").and_then(|rest| Some(&rest[rest.find("?>")? + 2..])) {
+        Some(after) => after,
+        None => return without_declarations(text),
+    };
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", without_declarations(body))
+}
+
+/// `text` without any `<?xml …?>` declaration (a `<?xml-stylesheet …?>` stays).
+fn without_declarations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("<?xml") {
+        let after = &rest[at + 5..];
+        let is_declaration = after.starts_with(|c: char| c.is_ascii_whitespace() || c == '?');
+        out.push_str(&rest[..at]);
+        match after.find("?>") {
+            Some(end) if is_declaration => rest = &after[end + 2..],
+            _ if is_declaration => {
+                rest = "";
+            }
+            _ => {
+                out.push_str("<?xml");
+                rest = after;
+            }
+        }
     }
-    text.to_string()
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -164,6 +188,16 @@ mod tests {
 
     fn encoded(enc: &'static Encoding, label: &str) -> Vec<u8> {
         enc.encode(&XML.replace("ENC", label)).0.into_owned()
+    }
+
+    #[test]
+    fn a_second_declaration_is_dropped_and_a_stylesheet_kept() {
+        let text = "<?xml version=\"1.0\" encoding=\"gbk\"?><?xml-stylesheet href=\"s.xsl\"?><rss><?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?><channel/></rss>";
+        assert_eq!(
+            declare_utf8(text),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><?xml-stylesheet href=\"s.xsl\"?><rss><channel/></rss>"
+        );
+        assert_eq!(declare_utf8("<rss><?xml encoding=\"latin1\"?></rss>"), "<rss></rss>");
     }
 
     #[test]

@@ -147,6 +147,16 @@ fn looks_like_html(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Inputs the fuzzer found crashing the parser (fuzz/seeds/feed/crash-*): each is now an
+    /// error or a feed.
+    #[test]
+    fn inputs_that_crashed_the_parser_do_not() {
+        let found: [&[u8]; 1] = [include_bytes!("../../../../fuzz/seeds/feed/crash-quick-xml-second-declaration.xml")];
+        for bytes in found {
+            let _ = parse_feed(bytes, None, Some("https://outlet.example/feed.xml"));
+        }
+    }
+
     #[test]
     fn rss_entry_with_script_and_relative_urls() {
         let xml = r#"<?xml version="1.0" encoding="utf-8"?>

@@ -283,14 +283,6 @@ fn render_editor(
     Ok(html(status, body))
 }
 
-/// Markdown to HTML; raw HTML in it is sanitized with everything else on the way in.
-pub fn markdown_to_html(md: &str) -> String {
-    let options = pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
-    let mut out = String::new();
-    pulldown_cmark::html::push_html(&mut out, pulldown_cmark::Parser::new_ext(md, options));
-    out
-}
-
 fn field(f: &FormFields, name: &str) -> String {
     f.get(name).map(|s| s.trim().to_string()).unwrap_or_default()
 }
@@ -334,7 +326,7 @@ pub async fn save(
     {
         return reject("封面图须是上传后得到的 /uploads/ 地址或 http(s) 网址".into());
     }
-    let mut body_html = markdown_to_html(&form.body);
+    let mut body_html = zixun_core::html::markdown_to_html(&form.body);
     if !form.cover.is_empty() {
         body_html = format!("<figure><img src=\"{}\" alt=\"\"></figure>{body_html}", escape(&form.cover));
     }
