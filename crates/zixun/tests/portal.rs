@@ -592,3 +592,46 @@ async fn article_lists_filter_by_source_author_and_tag() {
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_parameter")), "{body}");
     portal.terminate();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_publishes_its_openapi_document() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    let portal = Portal::start(dir.path(), &[]).await;
+    let (status, doc) = portal.json("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    // Every operation of the JSON API, and what each answers with.
+    for (path, method, schema) in [
+        ("/api/articles", "get", "ArticleList"),
+        ("/api/articles", "post", "ApiArticle"),
+        ("/api/articles/{id}", "get", "ApiArticle"),
+        ("/api/articles/{id}", "put", "ApiArticle"),
+        ("/api/articles/{id}", "delete", ""),
+        ("/api/articles/{id}/related", "get", "RelatedList"),
+        ("/api/hot", "get", "HotResponse"),
+        ("/api/search", "get", "SearchResponse"),
+        ("/api/trending", "get", "TrendingResponse"),
+    ] {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is documented");
+        if !schema.is_empty() {
+            let ok =
+                op["responses"].as_object().and_then(|r| r.iter().find(|(k, _)| k.starts_with('2')).map(|(_, v)| v));
+            let reference =
+                ok.map(|r| r["content"]["application/json"]["schema"]["$ref"].to_string()).unwrap_or_default();
+            assert!(reference.ends_with(&format!("/{schema}\"")), "{method} {path}: {reference}");
+            assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+        }
+    }
+    // The document describes what the server really answers: a list item has every field the
+    // schema requires.
+    let (_, list) = portal.json("/api/articles?limit=1").await;
+    let required = doc["components"]["schemas"]["ApiSummary"]["required"].as_array().cloned().unwrap_or_default();
+    assert!(!required.is_empty());
+    for field in required {
+        let field = field.as_str().unwrap_or_default();
+        assert!(list["items"][0].get(field).is_some(), "{field} missing in {list}");
+    }
+    portal.terminate();
+}

@@ -5,19 +5,19 @@ use axum::{
     extract::{Query, State},
 };
 use serde::Serialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 use zixun_core::{Article, ArticleStatus, ArticleSummary, SiteClock};
 use zixun_store::{Cursor, ListFilter};
 
 use super::{IdPath, article_id, limit_param};
 use crate::{
     Ctx,
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     newsroom::{bearer_actor, visible_article},
 };
 
 /// A list item in the API.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ApiSummary {
     pub id: i64,
     pub title: String,
@@ -26,23 +26,72 @@ pub struct ApiSummary {
     pub source: Option<String>,
     pub original: bool,
     pub category: Option<String>,
+    /// RFC 3339, in the site's time zone.
     pub published_at: String,
     pub views: i64,
     pub url: String,
 }
 
-impl ApiSummary {
-    /// The summary as JSON with extra fields (a score, why it is listed).
-    pub fn with(&self, extra: &[(&str, Value)]) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        if let Value::Object(m) = &mut v {
-            for (k, x) in extra {
-                m.insert((*k).to_string(), x.clone());
-            }
-        }
-        v
-    }
+/// `GET /api/articles`: newest first.
+#[derive(Serialize, ToSchema)]
+pub struct ArticleList {
+    pub items: Vec<ApiSummary>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
 
+/// Every field of an article, as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct ApiArticle {
+    pub id: i64,
+    /// The id it was imported or polled with.
+    pub ext_id: Option<String>,
+    pub title: String,
+    pub author: Option<String>,
+    /// The outlet a syndicated article is credited to (来源).
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    /// 原创: written here, not syndicated.
+    pub original: bool,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub keywords: Vec<String>,
+    pub summary: String,
+    pub body_html: String,
+    pub body_text: String,
+    pub published_at: String,
+    pub updated_at: String,
+    /// `published` or `draft`.
+    pub status: &'static str,
+    pub views: i64,
+    /// 64-bit SimHash, hex.
+    pub simhash: String,
+    /// The story head this article is a copy of.
+    pub copy_of: Option<i64>,
+    pub url: String,
+    /// The newsroom state: `draft`, `submitted`, `scheduled`, `published`, `unpublished`.
+    pub workflow: &'static str,
+    pub publish_at: Option<String>,
+}
+
+/// An item of 相关内容.
+#[derive(Serialize, ToSchema)]
+pub struct RelatedEntry {
+    #[serde(flatten)]
+    pub summary: ApiSummary,
+    pub score: f64,
+    /// Words it shares with the article, the weightiest first (empty for a filler).
+    pub shared_keywords: Vec<String>,
+}
+
+/// `GET /api/articles/{id}/related`.
+#[derive(Serialize, ToSchema)]
+pub struct RelatedList {
+    pub id: i64,
+    pub items: Vec<RelatedEntry>,
+}
+
+impl ApiSummary {
     pub fn new(a: &ArticleSummary, clock: &SiteClock, base: &str) -> Self {
         ApiSummary {
             id: a.id,
@@ -81,7 +130,18 @@ fn list_filter(p: &HashMap<String, String>) -> Result<ListFilter, ApiError> {
     }
 }
 
-pub async fn list(State(ctx): State<Ctx>, Query(p): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/articles", tag = "articles",
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the page before"),
+        ("category" = Option<String>, Query), ("source" = Option<String>, Query),
+        ("author" = Option<String>, Query), ("tag" = Option<String>, Query, description = "a tag or keyword"),
+    ),
+    responses((status = 200, body = ArticleList), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn list(
+    State(ctx): State<Ctx>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Json<ArticleList>, ApiError> {
     let limit = limit_param(&p, "limit", 20, 100)?;
     let cursor = match p.get("cursor").filter(|c| !c.is_empty()) {
         Some(c) => {
@@ -97,7 +157,7 @@ pub async fn list(State(ctx): State<Ctx>, Query(p): Query<HashMap<String, String
     });
     let base = &ctx.config.base_url;
     let items: Vec<ApiSummary> = items.iter().map(|a| ApiSummary::new(a, &ctx.clock, base)).collect();
-    Ok(Json(json!({"items": items, "next_cursor": next.flatten()})))
+    Ok(Json(ArticleList { items, next_cursor: next.flatten() }))
 }
 
 async fn published(ctx: &Ctx, raw_id: &str) -> Result<Article, ApiError> {
@@ -111,11 +171,15 @@ async fn published(ctx: &Ctx, raw_id: &str) -> Result<Article, ApiError> {
 
 /// With a token, also the drafts (and submitted, scheduled, unpublished articles) that the
 /// token's user may see; without one, only what readers see.
+#[utoipa::path(get, path = "/api/articles/{id}", tag = "articles",
+    params(("id" = i64, Path, description = "the article's id", example = 1)),
+    responses((status = 200, body = ApiArticle), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security((), ("bearer" = [])))]
 pub async fn get_one(
     State(ctx): State<Ctx>,
     IdPath(raw_id): IdPath,
     headers: axum::http::HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ApiArticle>, ApiError> {
     let a = match bearer_actor(&headers, &ctx).await? {
         Some(actor) => {
             let id = article_id(&raw_id)?;
@@ -123,42 +187,47 @@ pub async fn get_one(
         }
         None => published(&ctx, &raw_id).await?,
     };
-    Ok(Json(article_json(&ctx, &a)))
+    Ok(Json(ApiArticle::new(&ctx, &a)))
 }
 
-/// Every field of an article, as the API shows it.
-pub fn article_json(ctx: &Ctx, a: &Article) -> Value {
-    json!({
-        "id": a.id,
-        "ext_id": a.ext_id,
-        "title": a.title,
-        "author": a.author,
-        "source": a.source_name,
-        "source_url": a.source_url,
-        "original": a.original,
-        "category": a.category,
-        "tags": a.tags,
-        "keywords": a.keywords,
-        "summary": a.summary,
-        "body_html": a.body_html,
-        "body_text": a.body_text,
-        "published_at": ctx.clock.rfc3339(a.published_at),
-        "updated_at": ctx.clock.rfc3339(a.updated_at),
-        "status": a.status,
-        "views": a.views,
-        "simhash": format!("{:016x}", a.simhash),
-        "copy_of": a.copy_of,
-        "url": format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.id),
-        "workflow": a.workflow,
-        "publish_at": a.publish_at.map(|t| ctx.clock.rfc3339(t)),
-    })
+impl ApiArticle {
+    pub fn new(ctx: &Ctx, a: &Article) -> Self {
+        ApiArticle {
+            id: a.id,
+            ext_id: a.ext_id.clone(),
+            title: a.title.clone(),
+            author: a.author.clone(),
+            source: a.source_name.clone(),
+            source_url: a.source_url.clone(),
+            original: a.original,
+            category: a.category.clone(),
+            tags: a.tags.clone(),
+            keywords: a.keywords.clone(),
+            summary: a.summary.clone(),
+            body_html: a.body_html.clone(),
+            body_text: a.body_text.clone(),
+            published_at: ctx.clock.rfc3339(a.published_at),
+            updated_at: ctx.clock.rfc3339(a.updated_at),
+            status: a.status.as_str(),
+            views: a.views,
+            simhash: format!("{:016x}", a.simhash),
+            copy_of: a.copy_of,
+            url: format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.id),
+            workflow: a.workflow.as_str(),
+            publish_at: a.publish_at.map(|t| ctx.clock.rfc3339(t)),
+        }
+    }
 }
 
+#[utoipa::path(get, path = "/api/articles/{id}/related", tag = "articles",
+    params(("id" = i64, Path, example = 1), ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "default 7")),
+    responses((status = 200, body = RelatedList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
 pub async fn related(
     State(ctx): State<Ctx>,
     IdPath(raw_id): IdPath,
     Query(p): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RelatedList>, ApiError> {
     let limit = limit_param(&p, "limit", 7, 50)?;
     let a = published(&ctx, &raw_id).await?;
     let list = ctx.related.related(&ctx, &a, limit as usize).await.map_err(|e| {
@@ -171,12 +240,13 @@ pub async fn related(
         }
     })?;
     let base = &ctx.config.base_url;
-    let items: Vec<Value> = list
+    let items = list
         .iter()
-        .map(|r| {
-            ApiSummary::new(&r.article, &ctx.clock, base)
-                .with(&[("score", json!(r.score)), ("shared_keywords", json!(r.shared))])
+        .map(|r| RelatedEntry {
+            summary: ApiSummary::new(&r.article, &ctx.clock, base),
+            score: r.score,
+            shared_keywords: r.shared.clone(),
         })
         .collect();
-    Ok(Json(json!({"id": a.id, "items": items})))
+    Ok(Json(RelatedList { id: a.id, items }))
 }

@@ -2,6 +2,7 @@
 
 mod articles;
 mod hot;
+pub mod openapi;
 mod search;
 mod trending;
 mod write;
@@ -25,6 +26,7 @@ pub fn router() -> Router<Ctx> {
         .route("/api/hot", get(hot::hot))
         .route("/api/search", get(search::search))
         .route("/api/trending", get(trending::trending))
+        .route("/api/openapi.json", get(openapi::document))
 }
 
 /// A whole-number parameter within `1..=max`, `default` when absent.

@@ -4,38 +4,84 @@
 
 use axum::{Json, body::Bytes, extract::State, http::StatusCode};
 use serde_json::Value;
+use utoipa::ToSchema;
 use zixun_core::newsroom::Workflow;
 use zixun_ingest::{ImportRecord, RecordError};
 
-use super::{IdPath, article_id, articles::article_json};
+use super::{IdPath, article_id, articles::ApiArticle};
 use crate::{
     Ctx,
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     newsroom::{ApiActor, EditRequest, apply_edit, delete},
 };
 
+/// The body of a write: the import format (see `zixun import`) plus the state asked for.
+/// [`ImportRecord::parse`] reads it field by field, so that each error names its field; this
+/// type is what the OpenAPI document says of it.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the body that ImportRecord::parse reads")]
+pub struct ArticleInput {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    title: String,
+    /// Plain text, paragraphs split by newlines; or `body_html`.
+    body: Option<String>,
+    /// HTML, sanitized on the way in.
+    body_html: Option<String>,
+    author: Option<String>,
+    /// The outlet credited (来源).
+    source: Option<String>,
+    /// The original's address (http or https).
+    url: Option<String>,
+    original: Option<bool>,
+    category: Option<String>,
+    #[schema(max_items = 30)]
+    tags: Option<Vec<String>>,
+    /// RFC 3339 or `YYYY-MM-DD HH:MM` in the site's time zone.
+    published_at: Option<String>,
+    /// `draft` (default), `submitted`, `published` or `scheduled`.
+    #[schema(pattern = "^(draft|submitted|published|scheduled)$")]
+    status: Option<String>,
+    /// When a `scheduled` article goes out.
+    publish_at: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/articles", tag = "newsroom", request_body = ArticleInput,
+    responses((status = 201, body = ApiArticle), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn create(
     State(ctx): State<Ctx>,
     ApiActor(actor): ApiActor,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ApiArticle>), ApiError> {
     let req = edit_request(&ctx, None, &body)?;
     let (id, _) = apply_edit(&ctx, &actor, req).await?;
     Ok((StatusCode::CREATED, Json(saved(&ctx, id).await?)))
 }
 
+#[utoipa::path(put, path = "/api/articles/{id}", tag = "newsroom", request_body = ArticleInput,
+    params(("id" = i64, Path, example = 1)),
+    responses((status = 200, body = ApiArticle), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn update(
     State(ctx): State<Ctx>,
     ApiActor(actor): ApiActor,
     IdPath(raw_id): IdPath,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ApiArticle>, ApiError> {
     let id = article_id(&raw_id)?;
     let req = edit_request(&ctx, Some(id), &body)?;
     apply_edit(&ctx, &actor, req).await?;
     Ok(Json(saved(&ctx, id).await?))
 }
 
+#[utoipa::path(delete, path = "/api/articles/{id}", tag = "newsroom", params(("id" = i64, Path, example = 1)),
+    responses((status = 204, description = "deleted (kept for the audit log, shown to no one)"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody)),
+    security(("bearer" = [])))]
 pub async fn remove(
     State(ctx): State<Ctx>,
     ApiActor(actor): ApiActor,
@@ -45,9 +91,9 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn saved(ctx: &Ctx, id: i64) -> Result<Value, ApiError> {
+async fn saved(ctx: &Ctx, id: i64) -> Result<ApiArticle, ApiError> {
     let a = ctx.store.article(id).await?.ok_or_else(|| ApiError::not_found(format!("文章 {id} 不存在")))?;
-    Ok(article_json(ctx, &a))
+    Ok(ApiArticle::new(ctx, &a))
 }
 
 /// The request body, checked field by field: not JSON is 400; a missing or wrong field is
