@@ -23,7 +23,10 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{Router, extract::DefaultBodyLimit, middleware};
 use tokio::{net::TcpListener, task::JoinHandle};
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer,
+    trace::{DefaultOnFailure, TraceLayer},
+};
 use zixun_core::SiteClock;
 
 pub use context::{AppContext, WebConfig};
@@ -50,7 +53,9 @@ pub fn router(ctx: Ctx) -> Router {
         .layer(middleware::from_fn(newsroom::security_headers))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(ctx.clone(), metrics::track))
-        .layer(TraceLayer::new_for_http())
+        // A 5xx is logged where it is made, with its cause (a store error, a failed write);
+        // `/readyz` answering 503 while a node catches up is no failure at all.
+        .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)))
         .with_state(ctx)
 }
 

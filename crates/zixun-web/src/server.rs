@@ -9,7 +9,7 @@ use std::{
     pin::Pin,
     sync::{
         Arc,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicU8, AtomicU64, Ordering},
     },
     task::{Context, Poll},
     time::{Duration, Instant},
@@ -95,14 +95,12 @@ pub async fn serve_connections(
         builder.http1().timer(timer).header_read_timeout(limits.header_timeout);
         let conn = graceful.watch(builder.serve_connection_with_upgrades(io, service).into_owned());
         tokio::spawn(async move {
-            // Until hyper knows the protocol (it reads up to HTTP/2's 24-byte preface first),
-            // its header timer is not running: a socket that sends (almost) nothing is closed
+            // Until hyper knows the protocol its header timer is not running: a socket that
+            // sends nothing, or stalls inside what could still be HTTP/2's preface, is closed
             // here after the header timeout.
             let unheard = async {
                 tokio::time::sleep(limits.header_timeout).await;
-                if activity.bytes_read.load(Ordering::Relaxed) < H2_PREFACE_LEN
-                    && activity.last_write.load(Ordering::Relaxed) == NEVER
-                {
+                if activity.undecided() {
                     return;
                 }
                 std::future::pending::<()>().await
@@ -132,6 +130,8 @@ struct Activity {
     last_write: AtomicU64,
     first_read_since_write: AtomicU64,
     bytes_read: AtomicU64,
+    /// The connection's first byte (0 before it): `P` may begin HTTP/2's preface.
+    first_byte: AtomicU8,
 }
 
 const NEVER: u64 = u64::MAX;
@@ -145,6 +145,7 @@ impl Activity {
             last_write: AtomicU64::new(NEVER),
             first_read_since_write: AtomicU64::new(NEVER),
             bytes_read: AtomicU64::new(0),
+            first_byte: AtomicU8::new(0),
         }
     }
 
@@ -152,10 +153,21 @@ impl Activity {
         u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(NEVER - 1)
     }
 
-    fn read(&self, n: usize) {
-        self.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+    fn read(&self, bytes: &[u8]) {
+        if let Some(&b) = bytes.first() {
+            let _ = self.first_byte.compare_exchange(0, b.max(1), Ordering::Relaxed, Ordering::Relaxed);
+        }
+        self.bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let now = self.now_ms();
         let _ = self.first_read_since_write.compare_exchange(NEVER, now, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// Nothing written yet, and nothing read or only the start of HTTP/2's preface: hyper is
+    /// still deciding which protocol this is.
+    fn undecided(&self) -> bool {
+        let read = self.bytes_read.load(Ordering::Relaxed);
+        self.last_write.load(Ordering::Relaxed) == NEVER
+            && (read == 0 || (read < H2_PREFACE_LEN && self.first_byte.load(Ordering::Relaxed) == b'P'))
     }
 
     fn wrote(&self) {
@@ -188,7 +200,7 @@ impl AsyncRead for Watched {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         if buf.filled().len() > before {
-            self.activity.read(buf.filled().len() - before);
+            self.activity.read(&buf.filled()[before..]);
         }
         polled
     }
@@ -287,14 +299,19 @@ mod tests {
         };
         let a = Activity::new();
         assert_eq!(a.deadline(&limits), a.opened + limits.header_timeout, "silent from the start");
-        a.read(1);
+        assert!(a.undecided(), "nothing read: hyper has not picked a protocol");
+        a.read(b"G");
+        assert!(!a.undecided(), "not HTTP/2's preface: HTTP/1, hyper's header timer runs");
+        let p = Activity::new();
+        p.read(b"PRI * HT");
+        assert!(p.undecided(), "the start of HTTP/2's preface");
         let started = a.deadline(&limits);
         assert!(started >= a.opened + limits.header_timeout && started < a.opened + limits.idle_timeout);
-        a.read(1);
+        a.read(b"G");
         assert_eq!(a.deadline(&limits), started, "more bytes of the same headers do not extend it");
         a.wrote();
         assert!(a.deadline(&limits) >= a.opened + limits.idle_timeout, "idle after an answer");
-        a.read(1);
+        a.read(b"G");
         assert!(a.deadline(&limits) < a.opened + limits.idle_timeout, "the next request has the header timeout");
     }
 }
