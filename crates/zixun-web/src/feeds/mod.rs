@@ -24,7 +24,12 @@ pub fn router() -> Router<Ctx> {
 
 /// The absolute address of a path on this site.
 fn absolute(ctx: &crate::AppContext, path: &str) -> String {
-    format!("{}{path}", ctx.config.base_url.trim_end_matches('/'))
+    join(&ctx.config.base_url, path)
+}
+
+/// `path` on the site at `base_url`.
+fn join(base_url: &str, path: &str) -> String {
+    format!("{}{path}", base_url.trim_end_matches('/'))
 }
 
 /// A writer's XML as text, without any character XML 1.0 cannot carry: text stored before

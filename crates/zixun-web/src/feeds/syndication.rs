@@ -7,10 +7,10 @@ use axum::{
     response::Response,
 };
 use serde::Serialize;
-use zixun_core::Article;
+use zixun_core::{Article, SiteClock};
 use zixun_store::ListFilter;
 
-use super::{absolute, xml_text};
+use super::xml_text;
 use crate::{AppContext, Ctx, error::PageError, pages::cached_as};
 
 /// Items in each feed.
@@ -92,9 +92,9 @@ async fn respond(
     cached_as(ctx, key, headers, format.content_type(), || async {
         let ch = channel(ctx, category.as_deref(), format).await?;
         match format {
-            Format::Rss => rss(ctx, &ch),
-            Format::Atom => atom(ctx, &ch),
-            Format::Json => json_feed(ctx, &ch),
+            Format::Rss => rss(&Site::of(ctx), &ch),
+            Format::Atom => atom(&Site::of(ctx), &ch),
+            Format::Json => json_feed(&Site::of(ctx), &ch),
         }
     })
     .await
@@ -119,8 +119,25 @@ pub async fn category_json(State(ctx): State<Ctx>, Path(c): Path<String>, h: Hea
     respond(&ctx, &h, Some(c), Format::Json).await
 }
 
-fn article_url(ctx: &AppContext, a: &Article) -> String {
-    absolute(ctx, &format!("/a/{}", a.id))
+/// What the writers need of the site: its address and its clock.
+struct Site<'a> {
+    base_url: &'a str,
+    clock: &'a SiteClock,
+}
+
+impl Site<'_> {
+    fn of(ctx: &AppContext) -> Site<'_> {
+        Site { base_url: &ctx.config.base_url, clock: &ctx.clock }
+    }
+
+    /// The absolute address of a path on this site.
+    fn url(&self, path: &str) -> String {
+        super::join(self.base_url, path)
+    }
+
+    fn article_url(&self, a: &Article) -> String {
+        self.url(&format!("/a/{}", a.id))
+    }
 }
 
 fn rfc2822(unix: i64) -> String {
@@ -130,7 +147,7 @@ fn rfc2822(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-fn rss(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
+fn rss(site: &Site, ch: &Channel) -> Result<String, PageError> {
     use rss::{
         CategoryBuilder, ChannelBuilder, GuidBuilder, ItemBuilder, SourceBuilder,
         extension::{atom::AtomExtensionBuilder, dublincore::DublinCoreExtensionBuilder},
@@ -139,7 +156,7 @@ fn rss(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
         .items
         .iter()
         .map(|a| {
-            let url = article_url(ctx, a);
+            let url = site.article_url(a);
             let mut item = ItemBuilder::default();
             item.title(Some(a.title.clone()))
                 .link(Some(url.clone()))
@@ -166,14 +183,14 @@ fn rss(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
         })
         .collect();
     let self_link = rss::extension::atom::Link {
-        href: absolute(ctx, &ch.feed),
+        href: site.url(&ch.feed),
         rel: "self".into(),
         mime_type: Some("application/rss+xml".into()),
         ..Default::default()
     };
     let channel = ChannelBuilder::default()
         .title(ch.title.clone())
-        .link(absolute(ctx, &ch.page))
+        .link(site.url(&ch.page))
         .description(ch.description.clone())
         .language(Some("zh-CN".into()))
         .generator(Some("zixun".into()))
@@ -185,10 +202,10 @@ fn rss(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
     xml_text(bytes, "RSS")
 }
 
-fn atom(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
+fn atom(site: &Site, ch: &Channel) -> Result<String, PageError> {
     use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
     let date = |unix: i64| {
-        FixedDateTime::parse_from_rfc3339(&ctx.clock.rfc3339(unix)).unwrap_or_else(|_| FixedDateTime::default())
+        FixedDateTime::parse_from_rfc3339(&site.clock.rfc3339(unix)).unwrap_or_else(|_| FixedDateTime::default())
     };
     let link = |href: String, rel: &str, mime: Option<&str>| Link {
         href,
@@ -200,7 +217,7 @@ fn atom(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
         .items
         .iter()
         .map(|a| {
-            let url = article_url(ctx, a);
+            let url = site.article_url(a);
             let mut links = vec![link(url.clone(), "alternate", Some("text/html"))];
             if let Some(original) = &a.source_url {
                 links.push(link(original.clone(), "via", None));
@@ -233,13 +250,13 @@ fn atom(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
         })
         .collect();
     let feed = Feed {
-        id: absolute(ctx, &ch.feed),
+        id: site.url(&ch.feed),
         title: Text::plain(ch.title.clone()),
         subtitle: Some(Text::plain(ch.description.clone())),
         updated: date(ch.updated),
         links: vec![
-            link(absolute(ctx, &ch.page), "alternate", Some("text/html")),
-            link(absolute(ctx, &ch.feed), "self", Some("application/atom+xml")),
+            link(site.url(&ch.page), "alternate", Some("text/html")),
+            link(site.url(&ch.feed), "self", Some("application/atom+xml")),
         ],
         lang: Some("zh-CN".into()),
         generator: Some(atom_syndication::Generator { value: "zixun".into(), ..Default::default() }),
@@ -293,19 +310,19 @@ struct JsonExtension {
     source_name: String,
 }
 
-fn json_feed(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
+fn json_feed(site: &Site, ch: &Channel) -> Result<String, PageError> {
     let items = ch
         .items
         .iter()
         .map(|a| JsonItem {
             id: a.id.to_string(),
-            url: article_url(ctx, a),
+            url: site.article_url(a),
             external_url: a.source_url.clone(),
             title: a.title.clone(),
             content_html: a.body_html.clone(),
             summary: a.summary.clone(),
-            date_published: ctx.clock.rfc3339(a.published_at),
-            date_modified: ctx.clock.rfc3339(a.updated_at.max(a.published_at)),
+            date_published: site.clock.rfc3339(a.published_at),
+            date_modified: site.clock.rfc3339(a.updated_at.max(a.published_at)),
             authors: a.author.iter().map(|n| JsonAuthor { name: n.clone() }).collect(),
             tags: a.tags.clone(),
             zixun: a.source_name.clone().map(|source_name| JsonExtension { source_name }),
@@ -314,11 +331,100 @@ fn json_feed(ctx: &AppContext, ch: &Channel) -> Result<String, PageError> {
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
         title: ch.title.clone(),
-        home_page_url: absolute(ctx, &ch.page),
-        feed_url: absolute(ctx, &ch.feed),
+        home_page_url: site.url(&ch.page),
+        feed_url: site.url(&ch.feed),
         description: ch.description.clone(),
         language: "zh-CN",
         items,
     };
     serde_json::to_string_pretty(&feed).map_err(|e| PageError::internal(format!("JSON Feed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use zixun_core::{ArticleStatus, newsroom::Workflow, text::clean::is_xml_char};
+
+    use super::*;
+
+    fn article(id: i64, title: String, summary: String, body_html: String, names: [Option<String>; 3]) -> Article {
+        let [author, source_name, category] = names;
+        Article {
+            id,
+            ext_id: None,
+            title,
+            author,
+            source_url: source_name.as_ref().map(|_| "https://outlet.example/1.html".to_string()),
+            source_name,
+            original: false,
+            category,
+            tags: Vec::new(),
+            published_at: 1_764_000_000 + id,
+            updated_at: 1_764_000_000 + id,
+            body_text: summary.clone(),
+            body_html,
+            summary,
+            keywords: Vec::new(),
+            simhash: 0,
+            status: ArticleStatus::Published,
+            views: 0,
+            seq: id,
+            copy_of: None,
+            owner_id: None,
+            workflow: Workflow::Published,
+            publish_at: None,
+        }
+    }
+
+    /// Well-formed XML of XML 1.0's characters only, or where it is not.
+    fn check_xml(xml: &str) -> Result<(), String> {
+        if let Some(c) = xml.chars().find(|&c| !is_xml_char(c)) {
+            return Err(format!("U+{:04X}", c as u32));
+        }
+        let mut reader = quick_xml::Reader::from_str(xml);
+        reader.config_mut().check_end_names = true;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(format!("at {}: {e}", reader.buffer_position())),
+            }
+        }
+    }
+
+    /// Any text at all, control characters and markup included.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof!["\\PC{0,24}", "[\\x00-\\x20<>&\"'\\]\\]a-z一-龥\\u{fffe}\\u{ffff}]{0,24}"]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The RSS and Atom we write always parse, whatever the stored text holds.
+        #[test]
+        fn feed_xml_we_write_always_parses(
+            items in prop::collection::vec((text(), text(), text(), proptest::option::of(text()), proptest::option::of(text()), proptest::option::of(text())), 0..4),
+            channel_title in text(),
+        ) {
+            let clock = SiteClock::new("Asia/Shanghai").expect("clock");
+            let site = Site { base_url: "https://news.example", clock: &clock };
+            let items: Vec<Article> = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, (t, s, b, a, src, c))| article(i as i64 + 1, t, s, b, [a, src, c]))
+                .collect();
+            let ch = Channel {
+                title: channel_title.clone(),
+                page: "/".into(),
+                feed: "/rss.xml".into(),
+                description: channel_title,
+                updated: 1_764_000_000,
+                items,
+            };
+            let rss_xml = rss(&site, &ch).map_err(|e| TestCaseError::fail(e.message))?;
+            prop_assert!(check_xml(&rss_xml).is_ok(), "{:?}: {}", check_xml(&rss_xml), rss_xml);
+            let atom_xml = atom(&site, &ch).map_err(|e| TestCaseError::fail(e.message))?;
+            prop_assert!(check_xml(&atom_xml).is_ok(), "{:?}: {}", check_xml(&atom_xml), atom_xml);
+        }
+    }
 }
