@@ -9,7 +9,7 @@ mod write;
 mod writer;
 
 pub use import::{ImportError, ImportReport, Importer};
-pub use prepare::{ArticlePreparer, FIELD_LIMITS, MAX_TAGS, PrepareError};
+pub use prepare::{ArticlePreparer, FIELD_LIMITS, MAX_TAGS, PrepareError, field_limit};
 pub use record::{ImportRecord, RecordError};
 pub use write::{WriteCounts, write_prepared};
 pub use writer::{ArticleWriter, DraftFields, WriteError, Written};

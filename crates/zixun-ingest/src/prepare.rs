@@ -55,8 +55,13 @@ pub const FIELD_LIMITS: [(&str, usize); 7] =
 /// Tags an article may carry.
 pub const MAX_TAGS: usize = 30;
 
+/// The most characters `field` may hold ([`FIELD_LIMITS`]; unlimited if it is not there).
+pub fn field_limit(field: &str) -> usize {
+    FIELD_LIMITS.iter().find(|(f, _)| *f == field).map_or(usize::MAX, |(_, l)| *l)
+}
+
 fn check_length(field: &'static str, value: &str) -> Result<(), PrepareError> {
-    let limit = FIELD_LIMITS.iter().find(|(f, _)| *f == field).map_or(usize::MAX, |(_, l)| *l);
+    let limit = field_limit(field);
     let length = value.chars().count();
     if length > limit { Err(PrepareError::TooLong { field, length, limit }) } else { Ok(()) }
 }
@@ -89,7 +94,8 @@ fn cleaned(r: &ImportRecord) -> Result<ImportRecord, PrepareError> {
         id: opt("id", &r.id)?,
         title: text("title", &r.title)?,
         body: r.body.as_deref().map(|b| strip_controls(b).into_owned()),
-        body_html: r.body_html.as_deref().map(|b| strip_controls(b).into_owned()),
+        // HTML is cleaned after sanitizing (its character references can name controls too).
+        body_html: r.body_html.clone(),
         author: opt("author", &r.author)?,
         source: opt("source", &r.source)?,
         url: opt("url", &r.url)?,

@@ -58,15 +58,13 @@ pub enum WriteError {
 #[derive(Default)]
 struct SharedCorpus {
     stats: Option<Arc<CorpusStats>>,
-    pending: Vec<Vec<String>>,
+    pending: CorpusStats,
 }
 
 impl SharedCorpus {
     fn fold_pending(&mut self) {
         if let Some(stats) = self.stats.as_mut().and_then(Arc::get_mut) {
-            for terms in self.pending.drain(..) {
-                stats.add_document(&terms);
-            }
+            stats.absorb(std::mem::take(&mut self.pending));
         }
     }
 }
@@ -114,6 +112,7 @@ impl ArticleWriter {
         .await
         .map_err(|e| WriteError::Analysis(e.to_string()))?;
         let ok: Vec<PreparedArticle> = prepared.iter().filter_map(|p| p.as_ref().ok()).cloned().collect();
+        // What the inserted articles add to the corpus, as the store counted it.
         let mut learned = CorpusStats::default();
         let (counts, stored) = write_prepared(self.store.as_ref(), &ok, &mut learned).await?;
         if stored.len() != ok.len() {
@@ -121,11 +120,7 @@ impl ArticleWriter {
         }
         {
             let mut shared = self.corpus.lock().await;
-            for (p, outcome) in ok.iter().zip(&stored) {
-                if matches!(outcome, UpsertOutcome::Inserted(_)) {
-                    shared.pending.push(p.draft.doc_terms.clone());
-                }
-            }
+            shared.pending.absorb(learned);
             shared.fold_pending();
         }
         // As many stored as prepared (checked above): each prepared record takes the next.

@@ -181,7 +181,17 @@ impl AppContext {
     }
 }
 
+/// `path` on the site whose public address is `base_url`.
+pub fn site_url(base_url: &str, path: &str) -> String {
+    format!("{}{path}", base_url.trim_end_matches('/'))
+}
+
 impl AppContext {
+    /// The absolute address of `path` on this site (`base_url`).
+    pub fn url(&self, path: &str) -> String {
+        site_url(&self.config.base_url, path)
+    }
+
     /// What every template sees as `site`.
     pub fn site_globals(&self) -> minijinja::Value {
         let categories: Vec<minijinja::Value> = self

@@ -30,4 +30,12 @@ impl CorpusStats {
             *self.df.entry(t.clone()).or_insert(0) += 1;
         }
     }
+
+    /// Adds what `other` counted (documents learned elsewhere) to these statistics.
+    pub fn absorb(&mut self, other: CorpusStats) {
+        self.docs += other.docs;
+        for (t, n) in other.df {
+            *self.df.entry(t).or_insert(0) += n;
+        }
+    }
 }

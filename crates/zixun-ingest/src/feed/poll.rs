@@ -10,7 +10,7 @@ use super::{
     fetch::{FeedFetcher, Fetched, Validators},
     parse::{FeedEntry, parse_feed},
 };
-use crate::{ArticlePreparer, ArticleWriter, DraftFields, ImportRecord, WriteError, prepare::FIELD_LIMITS};
+use crate::{ArticlePreparer, ArticleWriter, DraftFields, ImportRecord, WriteError, prepare::field_limit};
 
 /// Longest wait after repeated failures (a source that fails for a day is tried every 6 h).
 pub const BACKOFF_CEILING_SECS: i64 = 6 * 3600;
@@ -166,9 +166,8 @@ fn entry_name(e: &FeedEntry) -> String {
 fn entry_record(source: &Source, e: &FeedEntry, now: i64) -> Result<ImportRecord, String> {
     let text = zixun_core::html::html_to_text(&e.html);
     // What the import format limits, an outlet's entry is cut to (or, for a tag, left without).
-    let limit = |field: &str| FIELD_LIMITS.iter().find(|(f, _)| *f == field).map_or(usize::MAX, |(_, l)| *l);
     let title = match (&e.title, text.lines().next()) {
-        (Some(t), _) => cut(t, limit("title")),
+        (Some(t), _) => cut(t, field_limit("title")),
         (None, Some(first)) => cut(first, 40),
         (None, None) => return Err("entry has neither a title nor content".into()),
     };
@@ -182,7 +181,7 @@ fn entry_record(source: &Source, e: &FeedEntry, now: i64) -> Result<ImportRecord
         title,
         body: None,
         body_html: Some(body_html),
-        author: e.author.as_deref().map(|a| cut(a, limit("author"))),
+        author: e.author.as_deref().map(|a| cut(a, field_limit("author"))),
         source: Some(source.name.clone()),
         url: e.link.clone(),
         original: Some(false),
@@ -190,7 +189,7 @@ fn entry_record(source: &Source, e: &FeedEntry, now: i64) -> Result<ImportRecord
         tags: e
             .categories
             .iter()
-            .filter(|c| !c.trim().is_empty() && c.chars().count() <= limit("tags"))
+            .filter(|c| !c.trim().is_empty() && c.chars().count() <= field_limit("tags"))
             .take(MAX_ENTRY_TAGS)
             .cloned()
             .collect(),

@@ -103,7 +103,7 @@ impl ApiSummary {
             category: a.category.clone(),
             published_at: clock.rfc3339(a.published_at),
             views: a.views,
-            url: format!("{}/a/{}", base.trim_end_matches('/'), a.id),
+            url: crate::context::site_url(base, &format!("/a/{}", a.id)),
         }
     }
 }
@@ -212,7 +212,7 @@ impl ApiArticle {
             views: a.views,
             simhash: format!("{:016x}", a.simhash),
             copy_of: a.copy_of,
-            url: format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.id),
+            url: ctx.url(&format!("/a/{}", a.id)),
             workflow: a.workflow.as_str(),
             publish_at: a.publish_at.map(|t| ctx.clock.rfc3339(t)),
         }

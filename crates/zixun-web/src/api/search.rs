@@ -89,7 +89,7 @@ pub async fn search(
                 category: s.category.clone(),
                 original: s.original,
                 published_at: ctx.clock.rfc3339(s.published_at),
-                url: format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), h.id),
+                url: ctx.url(&format!("/a/{}", h.id)),
             })
         })
         .collect();

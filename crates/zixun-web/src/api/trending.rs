@@ -40,13 +40,13 @@ pub async fn trending(
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Json<TrendingResponse>, ApiError> {
     let limit = limit_param(&p, "limit", 10, 30)?;
-    let base = ctx.config.base_url.trim_end_matches('/');
     let items = ctx
         .trending
         .top(limit as usize)
         .into_iter()
         .map(|w| TrendingEntry {
-            url: format!("{base}/tag/{}", url::form_urlencoded::byte_serialize(w.word.as_bytes()).collect::<String>()),
+            url: ctx
+                .url(&format!("/tag/{}", url::form_urlencoded::byte_serialize(w.word.as_bytes()).collect::<String>())),
             word: w.word,
             count_24h: w.count_24h,
             usual_per_day: w.usual_per_day,

@@ -22,16 +22,6 @@ pub fn router() -> Router<Ctx> {
         .route("/robots.txt", get(sitemap::robots))
 }
 
-/// The absolute address of a path on this site.
-fn absolute(ctx: &crate::AppContext, path: &str) -> String {
-    join(&ctx.config.base_url, path)
-}
-
-/// `path` on the site at `base_url`.
-fn join(base_url: &str, path: &str) -> String {
-    format!("{}{path}", base_url.trim_end_matches('/'))
-}
-
 /// A writer's XML as text, without any character XML 1.0 cannot carry: text stored before
 /// writes were cleaned of controls must not make a feed unreadable for every reader.
 fn xml_text(bytes: Vec<u8>, writer: &str) -> Result<String, crate::error::PageError> {

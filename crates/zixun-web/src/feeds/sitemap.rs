@@ -14,7 +14,7 @@ use quick_xml::{
 use zixun_core::SiteClock;
 use zixun_store::ListFilter;
 
-use super::{absolute, xml_text};
+use super::xml_text;
 use crate::{AppContext, Ctx, error::PageError, pages::cached_as};
 
 /// Above this many stories the sitemap becomes an index of monthly sitemaps (the protocol's
@@ -67,10 +67,10 @@ async fn urlset(ctx: &AppContext, from: i64, to: i64) -> Result<String, PageErro
     let with_home = from == i64::MIN;
     document("urlset", &[("xmlns", SITEMAP_NS)], |w| {
         if with_home {
-            url_entry(w, &absolute(ctx, "/"), &home_lastmod)?;
+            url_entry(w, &ctx.url("/"), &home_lastmod)?;
         }
         for (id, updated) in &rows {
-            url_entry(w, &absolute(ctx, &format!("/a/{id}")), &ctx.clock.rfc3339(*updated))?;
+            url_entry(w, &ctx.url(&format!("/a/{id}")), &ctx.clock.rfc3339(*updated))?;
         }
         Ok(())
     })
@@ -86,7 +86,7 @@ pub async fn sitemap(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Respo
         document("sitemapindex", &[("xmlns", SITEMAP_NS)], |w| {
             for (month, _, last) in &months {
                 w.create_element("sitemap").write_inner_content(|w| {
-                    text_element(w, "loc", &absolute(&ctx, &format!("/sitemaps/{month}.xml")))?;
+                    text_element(w, "loc", &ctx.url(&format!("/sitemaps/{month}.xml")))?;
                     text_element(w, "lastmod", &ctx.clock.rfc3339(*last))
                 })?;
             }
@@ -131,7 +131,7 @@ pub async fn news_sitemap(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<
         document("urlset", &[("xmlns", SITEMAP_NS), ("xmlns:news", NEWS_NS)], |w| {
             for a in &recent {
                 w.create_element("url").write_inner_content(|w| {
-                    text_element(w, "loc", &absolute(&ctx, &format!("/a/{}", a.id)))?;
+                    text_element(w, "loc", &ctx.url(&format!("/a/{}", a.id)))?;
                     w.create_element("news:news").write_inner_content(|w| {
                         w.create_element("news:publication").write_inner_content(|w| {
                             text_element(w, "news:name", &ctx.config.site_name)?;
@@ -153,8 +153,8 @@ pub async fn robots(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Respon
     cached_as(&ctx, "robots.txt".into(), &headers, "text/plain; charset=utf-8", || async {
         Ok(format!(
             "User-agent: *\nDisallow: /search\nDisallow: /api/\nDisallow: /admin\n\nSitemap: {}\nSitemap: {}\n",
-            absolute(&ctx, "/sitemap.xml"),
-            absolute(&ctx, "/news-sitemap.xml")
+            ctx.url("/sitemap.xml"),
+            ctx.url("/news-sitemap.xml")
         ))
     })
     .await

@@ -132,7 +132,7 @@ impl Site<'_> {
 
     /// The absolute address of a path on this site.
     fn url(&self, path: &str) -> String {
-        super::join(self.base_url, path)
+        crate::context::site_url(self.base_url, path)
     }
 
     fn article_url(&self, a: &Article) -> String {

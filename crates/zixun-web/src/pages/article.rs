@@ -59,7 +59,7 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<String, PageError> {
     let hot: Vec<ListItem> =
         ctx.hot.top(HOT_ITEMS, None).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
     // A copy of a story declares the story's head as the canonical page.
-    let canonical = format!("{}/a/{}", ctx.config.base_url.trim_end_matches('/'), a.copy_of.unwrap_or(a.id));
+    let canonical = ctx.url(&format!("/a/{}", a.copy_of.unwrap_or(a.id)));
     Ok(ctx.theme.render(
         "article.html",
         context! {
