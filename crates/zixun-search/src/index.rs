@@ -14,6 +14,7 @@ use zixun_core::{Article, ArticleStatus, TextAnalyzer};
 use zixun_store::{Store, StoreError};
 
 use crate::{
+    SearchRequest, SearchResults,
     schema::{self, Fields},
     tokenizer::{JiebaTokenizer, TOKENIZER_NAME},
 };
@@ -40,7 +41,14 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     pub(crate) analyzer: Arc<TextAnalyzer>,
     indexed_seq: AtomicI64,
+    /// Answers of the last seconds, by request and the `seq` they were computed at (a change
+    /// makes every older answer unreachable; they age out).
+    pub(crate) answers: moka::sync::Cache<(SearchRequest, i64), Arc<SearchResults>>,
 }
+
+/// How long a repeated query is answered from memory.
+const ANSWER_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+const ANSWERS_KEPT: u64 = 10_000;
 
 impl SearchIndex {
     /// Opens the index in `dir`, or creates it empty when it is missing, from another schema,
@@ -89,6 +97,7 @@ impl SearchIndex {
             fields,
             analyzer,
             indexed_seq: AtomicI64::new(indexed_seq),
+            answers: moka::sync::Cache::builder().max_capacity(ANSWERS_KEPT).time_to_live(ANSWER_TTL).build(),
         })
     }
 
@@ -103,7 +112,12 @@ impl SearchIndex {
 
     /// Indexes every change the store has after [`SearchIndex::indexed_seq`], committing after
     /// each batch; `on_batch(indexed, seq)` hears of progress. Returns how many changes it took.
-    pub async fn follow(&self, store: &dyn Store, mut on_batch: impl FnMut(u64, i64)) -> Result<u64, SearchError> {
+    /// Segmentation and commits run on a blocking thread, never on the async ones.
+    pub async fn follow(
+        self: &Arc<Self>,
+        store: &dyn Store,
+        mut on_batch: impl FnMut(u64, i64),
+    ) -> Result<u64, SearchError> {
         let mut done = 0u64;
         loop {
             let since = self.indexed_seq();
@@ -111,8 +125,12 @@ impl SearchIndex {
             let Some(last) = changes.last().map(|a| a.seq) else {
                 return Ok(done);
             };
-            self.apply(&changes, last)?;
-            done += changes.len() as u64;
+            let n = changes.len() as u64;
+            let index = self.clone();
+            tokio::task::spawn_blocking(move || index.apply(&changes, last))
+                .await
+                .map_err(|e| SearchError::Analysis(e.to_string()))??;
+            done += n;
             on_batch(done, last);
         }
     }

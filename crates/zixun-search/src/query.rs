@@ -17,8 +17,14 @@ use crate::{SearchError, SearchIndex};
 pub const MAX_QUERY_CHARS: usize = 100;
 /// Most terms a query is made of after segmentation.
 const MAX_TERMS: usize = 16;
+/// The body snippet is cut from a window of about this many characters around the densest
+/// cluster of query words, so that only that window is segmented again for highlighting.
+const SNIPPET_WINDOW_CHARS: usize = 240;
+/// Characters of the window kept before its first match (the match's sentence start).
+const SNIPPET_LEAD_CHARS: usize = 30;
+const SNIPPET_CHARS: usize = 160;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SortOrder {
     #[default]
@@ -26,7 +32,7 @@ pub enum SortOrder {
     Newest,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     pub q: String,
     pub category: Option<String>,
@@ -117,7 +123,59 @@ pub fn clean_query_for_display(q: &str) -> (String, bool) {
     (cleaned.chars().take(MAX_QUERY_CHARS).collect(), truncated)
 }
 
+/// The part of `body` to highlight: about [`SNIPPET_WINDOW_CHARS`] characters from a little
+/// before the match that has the most distinct query words after it within the window (the
+/// body's start when no word is found). Matching is ASCII case-insensitive, like the index's
+/// normalisation of Latin letters.
+fn snippet_window<'a>(body: &'a str, terms: &[String]) -> &'a str {
+    let window_bytes = SNIPPET_WINDOW_CHARS * 3;
+    let finder = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(terms.iter().filter(|t| !t.is_empty()));
+    let matches: Vec<(usize, usize)> = match &finder {
+        Ok(f) => f.find_iter(body).take(500).map(|m| (m.start(), m.pattern().as_usize())).collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut best: Option<(usize, usize)> = None; // (distinct words, start byte)
+    for (i, &(start, _)) in matches.iter().enumerate() {
+        let mut seen: Vec<usize> =
+            matches[i..].iter().take_while(|(at, _)| *at < start + window_bytes).map(|(_, pattern)| *pattern).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        if best.is_none_or(|(n, _)| seen.len() > n) {
+            best = Some((seen.len(), start));
+        }
+    }
+    let start = best.map_or(0, |(_, at)| {
+        body[..at].char_indices().rev().nth(SNIPPET_LEAD_CHARS.saturating_sub(1)).map_or(0, |(i, _)| i)
+    });
+    let rest = &body[start..];
+    let end = rest.char_indices().nth(SNIPPET_WINDOW_CHARS).map_or(rest.len(), |(i, _)| i);
+    &rest[..end]
+}
+
 impl SearchIndex {
+    /// [`SearchIndex::search`] off the async threads, and answered from memory when the same
+    /// request was answered in the last seconds at the same `seq`.
+    pub async fn find(self: &std::sync::Arc<Self>, req: SearchRequest) -> Result<SearchResults, SearchError> {
+        let key = (req, self.indexed_seq());
+        if let Some(hit) = self.answers.get(&key) {
+            return Ok(hit.as_ref().clone());
+        }
+        let index = self.clone();
+        let (key, results) = tokio::task::spawn_blocking(move || {
+            let results = index.search(&key.0);
+            (key, results)
+        })
+        .await
+        .map_err(|e| SearchError::Analysis(e.to_string()))?;
+        let results = results?;
+        self.answers.insert(key, std::sync::Arc::new(results.clone()));
+        Ok(results)
+    }
+
+    /// Runs `req` now (no cache), on the calling thread.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let (q, truncated) = clean_query_for_display(&req.q);
         let Some((query, terms)) = self.reader_query(&q, req) else {
@@ -125,7 +183,7 @@ impl SearchIndex {
         };
         let searcher = self.reader.searcher();
         let limit = req.limit.clamp(1, 100);
-        let docs: Vec<(Score, DocAddress)> = match req.sort {
+        let docs: (Vec<(Score, DocAddress)>, usize) = match req.sort {
             SortOrder::Relevance => {
                 let now = SiteClock::now();
                 let collector = TopDocs::with_limit(limit).and_offset(req.offset).tweak_score(
@@ -137,19 +195,18 @@ impl SearchIndex {
                         }
                     },
                 );
-                let (docs, _) = searcher.search(&query, &(collector, Count))?;
-                docs
+                searcher.search(&query, &(collector, Count))?
             }
             SortOrder::Newest => {
                 let collector = TopDocs::with_limit(limit)
                     .and_offset(req.offset)
                     .order_by_fast_field::<i64>("published_at", Order::Desc);
-                let docs = searcher.search(&query, &collector)?;
-                docs.into_iter().map(|(at, addr)| (at.unwrap_or(0) as Score, addr)).collect()
+                let (docs, total) = searcher.search(&query, &(collector, Count))?;
+                (docs.into_iter().map(|(at, addr)| (at.unwrap_or(0) as Score, addr)).collect(), total)
             }
         };
-        let total = searcher.search(&query, &Count)?;
-        let hits = self.hits(&searcher, &query, docs, req.sort, req.plain)?;
+        let (docs, total) = docs;
+        let hits = self.hits(&searcher, &query, &terms, docs, req.sort, req.plain)?;
         Ok(SearchResults { total, hits, terms, truncated })
     }
 
@@ -157,6 +214,7 @@ impl SearchIndex {
         &self,
         searcher: &Searcher,
         query: &dyn Query,
+        terms: &[String],
         docs: Vec<(Score, DocAddress)>,
         sort: SortOrder,
         plain: bool,
@@ -179,7 +237,7 @@ impl SearchIndex {
         let mut title_gen = SnippetGenerator::create(searcher, query, f.title)?;
         title_gen.set_max_num_chars(200);
         let mut body_gen = SnippetGenerator::create(searcher, query, f.body)?;
-        body_gen.set_max_num_chars(160);
+        body_gen.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -191,9 +249,9 @@ impl SearchIndex {
             } else {
                 highlight_html(&title_snippet)
             };
-            let body_snippet = body_gen.snippet_from_doc(&doc);
+            let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+            let body_snippet = body_gen.snippet(snippet_window(body, terms));
             let snippet_html = if body_snippet.is_empty() {
-                let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
                 zixun_core::html::escape(&zixun_core::html::cut(body, 80))
             } else {
                 highlight_html(&body_snippet)
@@ -287,5 +345,35 @@ impl SearchIndex {
             })
             .collect();
         Box::new(BooleanQuery::new(shoulds))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn the_window_is_around_the_densest_cluster_of_query_words() {
+        let filler = "今天天气晴朗，市民出行顺利。".repeat(150); // 2,100 characters without a match
+        let body =
+            format!("{filler}马拉松报名开始。{filler}江州马拉松今日开跑，三万名跑者参加江州国际马拉松。{filler}");
+        let window = snippet_window(&body, &terms(&["江州", "马拉松"]));
+        assert!(window.chars().count() <= SNIPPET_WINDOW_CHARS, "{}", window.chars().count());
+        assert!(window.contains("江州马拉松今日开跑") && window.contains("三万名跑者"), "{window}");
+        assert!(!window.contains("报名开始"), "the lone first match is not the best: {window}");
+    }
+
+    #[test]
+    fn a_body_without_the_words_gives_its_start_and_latin_matches_ignore_case() {
+        let body = "第一段。".repeat(200);
+        assert!(body.starts_with(snippet_window(&body, &terms(&["足球"]))));
+        let body = format!("{}Apple 发布新款 iPhone。", "前情提要。".repeat(100));
+        assert!(snippet_window(&body, &terms(&["iphone"])).contains("iPhone"));
+        assert_eq!(snippet_window("", &terms(&["词"])), "");
+        assert_eq!(snippet_window("短文", &[]), "短文");
     }
 }

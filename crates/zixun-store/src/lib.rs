@@ -57,6 +57,19 @@ pub enum ListFilter {
     Term(String),
 }
 
+impl ListFilter {
+    /// Whether the list holds `article` (status aside: lists show published articles).
+    pub fn shows(&self, article: &Article) -> bool {
+        match self {
+            ListFilter::All => true,
+            ListFilter::Category(c) => article.category.as_deref() == Some(c.as_str()),
+            ListFilter::Source(s) => article.source_name.as_deref() == Some(s.as_str()),
+            ListFilter::Author(a) => article.author.as_deref() == Some(a.as_str()),
+            ListFilter::Term(t) => article.keywords.iter().chain(&article.tags).any(|k| k == t),
+        }
+    }
+}
+
 /// A position in a newest-first list: the last item's (published_at, id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {

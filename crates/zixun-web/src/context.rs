@@ -10,12 +10,12 @@ use std::{
 
 use parking_lot::RwLock;
 use tokio::sync::watch;
-use zixun_core::{AuditNote, SiteClock, TextAnalyzer};
+use zixun_core::{Article, ArticleStatus, AuditNote, SiteClock, TextAnalyzer};
 use zixun_search::{SearchIndex, TermVectorIndex};
 use zixun_store::Backend;
 
 use crate::{
-    cache::PageCache,
+    cache::{Changed, PageCache},
     error::BackgroundError,
     hot::HotList,
     metrics::Metrics,
@@ -26,6 +26,13 @@ use crate::{
     views::ViewCounter,
 };
 
+/// Changes taken in at once above which every cached page and related list is dropped (a bulk
+/// import: finding each change's neighbours would cost more than rendering the pages again).
+const PER_ARTICLE_INVALIDATION: usize = 64;
+/// How many of its nearest articles' 相关内容 a changed article may enter at once (the others
+/// see it when their lists expire, within a minute).
+const NEIGHBOURS: usize = 50;
+
 /// Settings of the web layer (the binary reads them from config).
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -33,6 +40,8 @@ pub struct WebConfig {
     /// Public address for canonical links and Open Graph (`https://news.example.com`).
     pub base_url: String,
     pub page_cache_ttl: Duration,
+    /// What the page cache may hold, in bytes (`page_cache_mb`).
+    pub page_cache_bytes: u64,
     pub view_flush_interval: Duration,
     pub hot_refresh_interval: Duration,
     pub trending_refresh_interval: Duration,
@@ -52,6 +61,7 @@ impl Default for WebConfig {
             site_name: "资讯".into(),
             base_url: "http://127.0.0.1:8080".into(),
             page_cache_ttl: Duration::from_secs(5),
+            page_cache_bytes: 128 << 20,
             view_flush_interval: Duration::from_secs(2),
             hot_refresh_interval: Duration::from_secs(5),
             trending_refresh_interval: Duration::from_secs(60),
@@ -100,7 +110,7 @@ impl AppContext {
         newsroom: Newsroom,
     ) -> Self {
         AppContext {
-            cache: PageCache::new(config.page_cache_ttl),
+            cache: PageCache::new(config.page_cache_ttl, config.page_cache_bytes),
             hot: HotList::default(),
             trending: TrendingList::default(),
             related: RelatedFinder::new(),
@@ -141,9 +151,33 @@ impl AppContext {
             .await?;
         let changed = self.vectors.follow(store).await?;
         if !changed.is_empty() || !self.is_ready() {
-            self.cache.invalidate_all();
-            self.related.forget(&changed);
-            *self.categories.write() = Arc::new(self.store.categories().await?);
+            let categories = Arc::new(self.store.categories().await?);
+            let before = std::mem::replace(&mut *self.categories.write(), categories.clone());
+            let names = |c: &[(String, i64)]| c.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+            // Every page's navigation names the categories; a bulk change touches most pages.
+            if !self.is_ready() || changed.len() > PER_ARTICLE_INVALIDATION || names(&before) != names(&categories) {
+                self.related.forget_all(&changed);
+                self.cache.invalidate_all();
+            } else {
+                let published: Vec<Article> = self
+                    .store
+                    .articles(&changed)
+                    .await?
+                    .into_iter()
+                    .filter(|a| a.status == ArticleStatus::Published)
+                    .collect();
+                // The articles a changed one is nearest: it may enter their 相关内容.
+                let neighbours: Vec<i64> =
+                    published.iter().flat_map(|a| self.vectors.similar(a.id, &[], NEIGHBOURS)).map(|c| c.id).collect();
+                self.related.forget(&changed, &neighbours);
+                let dropped = self.cache.invalidate(&Changed {
+                    ids: &changed,
+                    published: &published,
+                    neighbours: &neighbours,
+                    counts_changed: before != categories,
+                });
+                tracing::debug!(changed = changed.len(), dropped, "cached pages dropped");
+            }
             self.metrics.set_articles(self.store.count_published().await?);
         }
         if !self.ready.swap(true, Ordering::SeqCst) {

@@ -53,7 +53,7 @@ impl Metrics {
         h.count += 1;
     }
 
-    pub fn render(&self, pending_views: i64, indexed_seq: i64) -> String {
+    pub fn render(&self, node: &NodeGauges) -> String {
         let mut out = String::new();
         out.push_str("# HELP zixun_http_requests_total HTTP requests by route and status.\n# TYPE zixun_http_requests_total counter\n");
         for ((route, status), n) in self.requests.lock().iter() {
@@ -74,7 +74,7 @@ impl Metrics {
             let _ = writeln!(out, "zixun_http_request_duration_seconds_sum{{route=\"{r}\"}} {}", h.sum);
             let _ = writeln!(out, "zixun_http_request_duration_seconds_count{{route=\"{r}\"}} {}", h.count);
         }
-        let gauges: [(&str, &str, &str, String); 5] = [
+        let gauges: [(&str, &str, &str, String); 7] = [
             (
                 "zixun_page_cache_hits_total",
                 "counter",
@@ -88,12 +88,24 @@ impl Metrics {
                 self.cache_misses.load(Ordering::Relaxed).to_string(),
             ),
             ("zixun_articles", "gauge", "Published articles.", self.articles.load(Ordering::Relaxed).to_string()),
-            ("zixun_views_pending", "gauge", "Views counted in memory, not yet written.", pending_views.to_string()),
+            (
+                "zixun_page_cache_bytes",
+                "gauge",
+                "Bytes the page cache holds, as its budget (page_cache_mb) weighs them.",
+                node.page_cache_bytes.to_string(),
+            ),
+            ("zixun_page_cache_pages", "gauge", "Pages in the page cache.", node.page_cache_pages.to_string()),
+            (
+                "zixun_views_pending",
+                "gauge",
+                "Views counted in memory, not yet written.",
+                node.pending_views.to_string(),
+            ),
             (
                 "zixun_search_indexed_seq",
                 "gauge",
                 "Last store change searchable on this node.",
-                indexed_seq.to_string(),
+                node.indexed_seq.to_string(),
             ),
         ];
         for (name, kind, help, value) in gauges {
@@ -101,6 +113,14 @@ impl Metrics {
         }
         out
     }
+}
+
+/// What `/metrics` reports of the node's own state besides the counters.
+pub struct NodeGauges {
+    pub pending_views: i64,
+    pub indexed_seq: i64,
+    pub page_cache_bytes: u64,
+    pub page_cache_pages: u64,
 }
 
 fn escape(s: &str) -> String {

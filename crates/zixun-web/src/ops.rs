@@ -63,6 +63,11 @@ async fn readyz(State(ctx): State<Ctx>) -> Response {
 async fn metrics(State(ctx): State<Ctx>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        ctx.metrics.render(ctx.views.pending(), ctx.search.indexed_seq()),
+        ctx.metrics.render(&crate::metrics::NodeGauges {
+            pending_views: ctx.views.pending(),
+            indexed_seq: ctx.search.indexed_seq(),
+            page_cache_bytes: ctx.cache.weighed_bytes(),
+            page_cache_pages: ctx.cache.entry_count(),
+        }),
     )
 }

@@ -93,7 +93,8 @@ struct Pick {
 }
 
 pub struct RelatedFinder {
-    /// Lists live a minute, so that new articles reach older articles' lists within one.
+    /// Lists live a minute: a change drops the lists it can alter at once (see
+    /// [`RelatedFinder::forget`]), and the rest catch up within that.
     lists: Cache<(i64, usize), Arc<Vec<RelatedItem>>>,
     /// Shingles of bodies already compared (an article is a candidate in many lists).
     shingles: Cache<i64, Arc<Shingles>>,
@@ -107,8 +108,27 @@ impl RelatedFinder {
         }
     }
 
-    /// Drops every list (any may show a changed article) and the texts of the `changed` articles.
-    pub fn forget(&self, changed: &[i64]) {
+    /// Drops the lists of the `changed` articles, of their `neighbours` (the articles nearest
+    /// them, whose lists they may enter), and those that show a changed article; and the
+    /// changed articles' texts.
+    pub fn forget(&self, changed: &[i64], neighbours: &[i64]) {
+        let changed: std::collections::HashSet<i64> = changed.iter().copied().collect();
+        let neighbours: std::collections::HashSet<i64> = neighbours.iter().copied().collect();
+        for (key, list) in self.lists.iter() {
+            if changed.contains(&key.0)
+                || neighbours.contains(&key.0)
+                || list.iter().any(|item| changed.contains(&item.article.id))
+            {
+                self.lists.invalidate(&*key);
+            }
+        }
+        for id in &changed {
+            self.shingles.invalidate(id);
+        }
+    }
+
+    /// Drops every list, and the texts of the `changed` articles (a bulk change).
+    pub fn forget_all(&self, changed: &[i64]) {
         self.lists.invalidate_all();
         for id in changed {
             self.shingles.invalidate(id);

@@ -39,6 +39,8 @@ pub struct Config {
     pub related_recency_weight: f64,
     pub related_half_life_days: f64,
     pub page_cache_seconds: u64,
+    /// Memory the page cache may use, in MiB (pages and their compressed forms).
+    pub page_cache_mb: u64,
     /// How often buffered views are written to the store.
     pub view_flush_seconds: f64,
     /// How often the hot list is recomputed.
@@ -98,6 +100,7 @@ impl Default for Config {
             related_recency_weight: 0.3,
             related_half_life_days: 14.0,
             page_cache_seconds: 5,
+            page_cache_mb: 128,
             view_flush_seconds: 2.0,
             hot_refresh_seconds: 5.0,
             trending_refresh_seconds: 60.0,
@@ -172,6 +175,7 @@ impl Config {
         env(var, "ZIXUN_RELATED_RECENCY_WEIGHT", &mut self.related_recency_weight)?;
         env(var, "ZIXUN_RELATED_HALF_LIFE_DAYS", &mut self.related_half_life_days)?;
         env(var, "ZIXUN_PAGE_CACHE_SECONDS", &mut self.page_cache_seconds)?;
+        env(var, "ZIXUN_PAGE_CACHE_MB", &mut self.page_cache_mb)?;
         env(var, "ZIXUN_VIEW_FLUSH_SECONDS", &mut self.view_flush_seconds)?;
         env(var, "ZIXUN_HOT_REFRESH_SECONDS", &mut self.hot_refresh_seconds)?;
         env(var, "ZIXUN_TRENDING_REFRESH_SECONDS", &mut self.trending_refresh_seconds)?;

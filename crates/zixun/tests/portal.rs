@@ -487,6 +487,89 @@ async fn an_unchanged_reimport_moves_nothing_and_the_cache_keeps_its_pages() {
     }
 }
 
+/// The ids of the articles a page links to.
+fn linked_ids(html: &str) -> std::collections::BTreeSet<i64> {
+    html.split("/a/")
+        .skip(1)
+        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .collect()
+}
+
+/// An edit drops the cached pages that show the article, the lists it is on and the pages of
+/// its nearest articles (none here); every other article page stays cached (a crawler walking the site keeps its hits through a news day).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_drops_only_the_pages_that_show_the_article() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Sixteen stories that share no words: no article is another's neighbour.
+    let stories = [
+        ("江州马拉松", "三万名跑者清晨起跑，沿江赛道风景秀丽。"),
+        ("芯片工厂", "晶圆产线投产，月产能达到五万片。"),
+        ("稻米丰收", "南方早稻亩产创下新高，农户喜笑颜开。"),
+        ("地铁新线", "地铁五号线开通运营，串联东西城区。"),
+        ("博物馆展览", "青铜器特展开幕，百余件文物首次亮相。"),
+        ("台风预警", "气象台发布橙色警报，沿海渔船回港避风。"),
+        ("围棋比赛", "九段棋手执白中盘胜，卫冕冠军头衔。"),
+        ("新能源汽车", "电池续航突破八百公里，订单排到明年。"),
+        ("高考改革", "选科组合增多，招生录取规则调整。"),
+        ("冬奥冰雪", "滑雪场迎来开板，冰雪旅游持续升温。"),
+        ("航天发射", "运载火箭成功发射，卫星顺利进入轨道。"),
+        ("油价调整", "成品油零售价格下调，每吨降低两百元。"),
+        ("古镇旅游", "石板小巷游人如织，民宿预订火爆。"),
+        ("医保目录", "谈判药品纳入报销，患者负担明显减轻。"),
+        ("足球联赛", "主队补时绝杀客队，球迷彻夜狂欢。"),
+        ("房贷利率", "首套住房贷款利率下行，购房者观望情绪缓解。"),
+    ];
+    let line = |i: usize, title: &str| {
+        let (topic, body) = stories[i];
+        let category = if i.is_multiple_of(2) { "体育" } else { "科技" };
+        format!(
+            "{{\"id\":\"edit-{i}\",\"title\":\"{title}\",\"body\":\"{topic}：{body}\",\"category\":\"{category}\",\"published_at\":\"2026-11-20 08:{i:02}:00\"}}\n"
+        )
+    };
+    let file = dir.path().join("site.jsonl");
+    let all: String = (0..16).map(|i| line(i, &format!("原题{i}·{}", stories[i].0))).collect();
+    std::fs::write(&file, all).expect("write");
+    assert!(import(dir.path(), &file).status.success());
+    let portal = Portal::start_with(dir.path(), &[], &[("ZIXUN_PAGE_CACHE_SECONDS", "600")]).await;
+    let mut ext_of = std::collections::HashMap::new();
+    for i in 0..16 {
+        ext_of.insert(portal.id_of(&format!("edit-{i}")).await, i);
+    }
+    // Every article page, cached, and what each links to.
+    let mut shows = std::collections::BTreeMap::new();
+    for &id in ext_of.keys() {
+        let (status, html) = portal.text(&format!("/a/{id}")).await;
+        assert_eq!(status, 200);
+        shows.insert(id, linked_ids(&html));
+    }
+    // Edit the article the fewest other pages link to.
+    let edited = *ext_of.keys().min_by_key(|&&id| shows.values().filter(|s| s.contains(&id)).count()).expect("one");
+    let others: Vec<i64> =
+        shows.iter().filter(|(id, s)| **id != edited && !s.contains(&edited)).map(|(id, _)| *id).collect();
+    assert!(others.len() >= 4, "{others:?}: too few pages leave the edited article out for the test to mean much");
+    let i = ext_of[&edited];
+    std::fs::write(&file, line(i, "改过的标题：进展更新")).expect("write");
+    assert!(import(dir.path(), &file).status.success());
+    let edited_path = format!("/a/{edited}");
+    assert!(
+        eventually(5, || async { portal.text(&edited_path).await.1.contains("改过的标题") }).await,
+        "the edited page shows the new title"
+    );
+    assert!(portal.text("/").await.1.contains("改过的标题"), "the home page lists the new title");
+    for id in &others {
+        let res = portal.get(&format!("/a/{id}")).await;
+        assert_eq!(res.headers()["x-cache"], "hit", "/a/{id} does not show the edited article and stays cached");
+    }
+    for (id, s) in &shows {
+        if s.contains(&edited) {
+            let (_, html) = portal.text(&format!("/a/{id}")).await;
+            assert!(!html.contains(&format!("原题{i}·")), "/a/{id} shows the old title");
+        }
+    }
+    let (_, metrics) = portal.text("/metrics").await;
+    assert!(metrics.contains("zixun_page_cache_bytes "), "{metrics}");
+}
+
 /// Reads from `s` until the server closes it (`Some(seconds it took)`) or `within` passes.
 async fn closed_within(s: &mut tokio::net::TcpStream, within: Duration) -> Option<f64> {
     use tokio::io::AsyncReadExt;

@@ -68,7 +68,7 @@ pub async fn search(
             ApiError::bad_request("invalid_parameter", format!("参数 offset 应为 0 到 {MAX_OFFSET} 之间的整数"))
         })? as usize,
     };
-    let results = ctx.search.search(&req)?;
+    let results = ctx.search.find(req.clone()).await?;
     if results.terms.is_empty() {
         return Err(ApiError::bad_request("empty_query", "搜索词为空：请提供含有文字的 q 参数"));
     }

@@ -9,8 +9,8 @@ use minijinja::{context, value::Serde};
 use serde_json::json;
 use zixun_core::{Article, ArticleStatus};
 
-use super::{ListItem, cached};
-use crate::{AppContext, Ctx, error::PageError, is_crawler};
+use super::{ListItem, Rendered, cached};
+use crate::{AppContext, Ctx, cache::Shows, error::PageError, is_crawler};
 
 pub const RELATED_ITEMS: usize = 7;
 pub const HOT_ITEMS: usize = 10;
@@ -41,7 +41,7 @@ pub async fn article_page(
     Ok(response)
 }
 
-async fn render(ctx: &AppContext, a: &Article) -> Result<String, PageError> {
+async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
     let related: Vec<ListItem> = ctx
         .related
         .related(ctx, a, RELATED_ITEMS)
@@ -60,7 +60,12 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<String, PageError> {
         ctx.hot.top(HOT_ITEMS, None).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
     // A copy of a story declares the story's head as the canonical page.
     let canonical = ctx.url(&format!("/a/{}", a.copy_of.unwrap_or(a.id)));
-    Ok(ctx.theme.render(
+    let shows = std::iter::once(a.id)
+        .chain(a.copy_of)
+        .chain(related.iter().map(|r| r.id))
+        .chain(hot.iter().map(|h| h.id))
+        .collect();
+    let html = ctx.theme.render(
         "article.html",
         context! {
             site => ctx.site_globals(),
@@ -87,7 +92,8 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<String, PageError> {
             related => Serde(related),
             hot => Serde(hot),
         },
-    )?)
+    )?;
+    Ok(Rendered { html, shows: Shows::Articles(shows) })
 }
 
 /// schema.org `NewsArticle` for search engines (rendered with `tojson`, which escapes `<` and

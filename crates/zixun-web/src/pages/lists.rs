@@ -11,8 +11,8 @@ use axum::{
 use minijinja::{context, value::Serde};
 use zixun_store::{Cursor, ListFilter};
 
-use super::{ListItem, cached};
-use crate::{Ctx, error::PageError};
+use super::{ListItem, Rendered, cached};
+use crate::{Ctx, cache::Shows, error::PageError};
 
 const PAGE_SIZE: u32 = 20;
 
@@ -91,7 +91,8 @@ async fn list_page(
         let hot: Vec<ListItem> =
             ctx.hot.top(10, category).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
         let items: Vec<ListItem> = items.iter().map(|a| ListItem::new(a, &ctx.clock)).collect();
-        Ok(ctx.theme.render(
+        let ids = items.iter().chain(&hot).map(|i| i.id).collect();
+        let html = ctx.theme.render(
             "list.html",
             context! {
                 site => ctx.site_globals(),
@@ -104,7 +105,8 @@ async fn list_page(
                 next_url => next.map(|c| format!("{path}?cursor={c}")),
                 first_page => cursor.is_none(),
             },
-        )?)
+        )?;
+        Ok(Rendered { html, shows: Shows::List { filter: filter.clone(), ids } })
     })
     .await
 }

@@ -17,7 +17,11 @@ use serde::Serialize;
 use zixun_core::{ArticleSummary, SiteClock};
 
 use self::lists::NamedList;
-use crate::{AppContext, Ctx, cache::CachedPage, error::PageError};
+use crate::{
+    AppContext, Ctx,
+    cache::{CachedPage, Shows},
+    error::PageError,
+};
 
 pub fn router() -> Router<Ctx> {
     Router::new()
@@ -73,6 +77,12 @@ impl ListItem {
     }
 }
 
+/// A page as rendered, with what it shows (for the page cache's invalidation).
+pub struct Rendered {
+    pub html: String,
+    pub shows: Shows,
+}
+
 /// Serves the HTML page `key` from the page cache, or renders it with `render` and caches it.
 pub async fn cached<F, Fut>(
     ctx: &AppContext,
@@ -82,12 +92,12 @@ pub async fn cached<F, Fut>(
 ) -> Result<Response, PageError>
 where
     F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<String, PageError>>,
+    Fut: Future<Output = Result<Rendered, PageError>>,
 {
-    cached_as(ctx, key, headers, "text/html; charset=utf-8", render).await
+    serve(ctx, key, headers, "text/html; charset=utf-8", render).await
 }
 
-/// [`cached`] for any text document (feeds, sitemaps, robots.txt).
+/// [`cached`] for a text document that any change may alter (feeds, sitemaps, robots.txt).
 pub async fn cached_as<F, Fut>(
     ctx: &AppContext,
     key: String,
@@ -99,12 +109,29 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, PageError>>,
 {
+    serve(ctx, key, headers, content_type, || async { Ok(Rendered { html: render().await?, shows: Shows::Anything }) })
+        .await
+}
+
+async fn serve<F, Fut>(
+    ctx: &AppContext,
+    key: String,
+    headers: &HeaderMap,
+    content_type: &'static str,
+    render: F,
+) -> Result<Response, PageError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Rendered, PageError>>,
+{
     if let Some(page) = ctx.cache.get(&key) {
         ctx.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
-        return Ok(page.respond(headers, true));
+        return Ok(page.respond(headers, true).await);
     }
     ctx.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
-    let page = Arc::new(CachedPage::new(render().await?, content_type));
-    ctx.cache.insert(key, page.clone());
-    Ok(page.respond(headers, false))
+    let generation = ctx.cache.generation();
+    let rendered = render().await?;
+    let page = Arc::new(CachedPage::new(rendered.html, content_type, rendered.shows));
+    ctx.cache.insert(key, page.clone(), generation);
+    Ok(page.respond(headers, false).await)
 }

@@ -66,7 +66,7 @@ pub async fn search_page(
             .ok_or_else(|| PageError::bad_request(format!("页码应为 1 到 {MAX_PAGE} 之间的整数")))?,
     };
     req.offset = (page - 1) * PAGE_SIZE;
-    let results = ctx.search.search(&req)?;
+    let results = ctx.search.find(req.clone()).await?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
     let summaries: HashMap<i64, _> = ctx.store.summaries(&ids).await?.into_iter().map(|s| (s.id, s)).collect();
     let hits: Vec<minijinja::Value> = results

@@ -11,8 +11,10 @@ use crate::{config::Config, runtime};
 pub async fn run(config: &Config) -> Result<()> {
     let store = runtime::open_store(config).await?;
     let analyzer = runtime::analyzer(config)?;
-    let index = SearchIndex::open(&config.index_dir(), analyzer)
-        .context("cannot open the search index (is `zixun serve` running on this data folder? stop it first)")?;
+    let index = std::sync::Arc::new(
+        SearchIndex::open(&config.index_dir(), analyzer)
+            .context("cannot open the search index (is `zixun serve` running on this data folder? stop it first)")?,
+    );
     index.clear()?;
     let total = store.max_seq().await?;
     let bar = if std::io::stderr().is_terminal() { ProgressBar::new(total as u64) } else { ProgressBar::hidden() };

@@ -29,6 +29,7 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         site_name: config.site_name.clone(),
         base_url: config.base_url.clone().unwrap_or_else(|| format!("http://{local}")),
         page_cache_ttl: std::time::Duration::from_secs(config.page_cache_seconds.max(1)),
+        page_cache_bytes: config.page_cache_mb.max(1) << 20,
         hot_half_life: Config::hours(config.hot_half_life_hours),
         hot_max_age: Config::hours(config.hot_max_age_hours),
         view_flush_interval: Config::seconds(config.view_flush_seconds),
