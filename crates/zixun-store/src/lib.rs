@@ -88,14 +88,8 @@ impl Cursor {
     }
 }
 
-/// Views of one article in one hour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HourlyViews {
-    pub article_id: i64,
-    /// Unix hour (seconds / 3600).
-    pub hour: i64,
-    pub views: i64,
-}
+/// Views of one article in one hour (the hot list's input; defined with its ranking).
+pub use zixun_core::rank::HourlyViews;
 
 /// An article as 相关内容 sees it: its term vector and what ranking and dedup need.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,7 +10,7 @@ use std::{
 
 use parking_lot::RwLock;
 use tokio::sync::watch;
-use zixun_core::{Article, ArticleStatus, AuditNote, SiteClock, TextAnalyzer};
+use zixun_core::{Article, ArticleStatus, AuditNote, SiteClock, TextAnalyzer, rank::RelatedSettings};
 use zixun_search::{SearchIndex, TermVectorIndex};
 use zixun_store::Backend;
 
@@ -20,7 +20,7 @@ use crate::{
     hot::HotList,
     metrics::Metrics,
     newsroom::Newsroom,
-    related::{RelatedFinder, RelatedSettings},
+    related::{RelatedFinder, RelatedSources},
     theme::Theme,
     trending::TrendingList,
     views::ViewCounter,
@@ -208,6 +208,11 @@ impl AppContext {
             tracing::info!(id, "scheduled article published");
         }
         Ok(())
+    }
+
+    /// What the related lists read.
+    pub fn related_sources(&self) -> RelatedSources<'_> {
+        RelatedSources { store: self.store.as_ref(), vectors: &self.vectors, settings: &self.config.related }
     }
 
     pub fn categories(&self) -> Arc<Vec<(String, i64)>> {

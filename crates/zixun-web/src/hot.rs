@@ -6,25 +6,11 @@ use std::{collections::HashMap, sync::Arc};
 use parking_lot::RwLock;
 use serde::Serialize;
 use zixun_core::{ArticleSummary, SiteClock, rank};
-use zixun_store::HourlyViews;
 
 use crate::{AppContext, error::BackgroundError};
 
 /// Articles ranked before being cut to the lists shown.
 const RANKED: usize = 500;
-
-/// Each article's views, every hour's bucket decayed from the middle of its hour to `now`;
-/// best first.
-pub fn score_views(views: &[HourlyViews], now: i64, half_life_secs: i64) -> Vec<(i64, f64)> {
-    let mut scores: HashMap<i64, f64> = HashMap::new();
-    for v in views {
-        let age = now - (v.hour * 3600 + 1800);
-        *scores.entry(v.article_id).or_insert(0.0) += rank::hot_score(v.views as f64, age, half_life_secs);
-    }
-    let mut ranked: Vec<(i64, f64)> = scores.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
-    ranked
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HotItem {
@@ -63,7 +49,7 @@ impl HotList {
         let half_life = ctx.config.hot_half_life.as_secs() as i64;
         let max_age = ctx.config.hot_max_age.as_secs() as i64;
         let since_hour = (now - max_age) / 3600;
-        let mut ranked = score_views(&ctx.store.hourly_views_since(since_hour).await?, now, half_life);
+        let mut ranked = rank::hot_ranking(&ctx.store.hourly_views_since(since_hour).await?, now, half_life);
         ranked.truncate(RANKED);
         let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
         let summaries = ctx.store.summaries(&ids).await?;
@@ -90,31 +76,5 @@ impl HotList {
         }
         *self.snapshot.write() = Arc::new(HotSnapshot { all, by_category });
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_burst_this_morning_beats_a_bigger_total_last_week() {
-        let now = 1_000 * 3600; // a scripted clock: hour 1000
-        let h = |article_id, hour, views| HourlyViews { article_id, hour, views };
-        let views = [
-            // Article 1: 5,000 views a week ago.
-            h(1, 1000 - 7 * 24, 5000),
-            // Article 2: 300 views over the last three hours.
-            h(2, 997, 100),
-            h(2, 998, 100),
-            h(2, 999, 100),
-            // Article 3: 200 views yesterday.
-            h(3, 1000 - 24, 200),
-        ];
-        let ranked = score_views(&views, now, 6 * 3600);
-        assert_eq!(ranked.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2, 3, 1]);
-        // Half-life: one bucket exactly one half-life old counts half.
-        let one = score_views(&[h(9, 999, 100)], 999 * 3600 + 1800 + 6 * 3600, 6 * 3600);
-        assert!((one[0].1 - 50.0).abs() < 1e-9);
     }
 }

@@ -30,10 +30,11 @@ use tower_http::{
 use zixun_core::SiteClock;
 
 pub use context::{AppContext, WebConfig};
-pub use related::{CANDIDATES as RELATED_CANDIDATES, RelatedSettings};
+pub use related::{CANDIDATES as RELATED_CANDIDATES, RelatedFinder, RelatedItem, RelatedSources};
 pub use server::ConnectionLimits;
 pub use theme::Theme;
 pub use views::is_crawler;
+pub use zixun_core::rank::RelatedSettings;
 
 pub type Ctx = Arc<AppContext>;
 

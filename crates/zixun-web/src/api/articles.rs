@@ -230,7 +230,7 @@ pub async fn related(
 ) -> Result<Json<RelatedList>, ApiError> {
     let limit = limit_param(&p, "limit", 7, 50)?;
     let a = published(&ctx, &raw_id).await?;
-    let list = ctx.related.related(&ctx, &a, limit as usize).await.map_err(|e| {
+    let list = ctx.related.related(ctx.related_sources(), &a, limit as usize).await.map_err(|e| {
         tracing::error!(error = %e, "related list failed");
         ApiError {
             status: axum::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -12,6 +12,7 @@ use zixun_store::ListFilter;
 
 use super::xml_text;
 use crate::{AppContext, Ctx, error::PageError, pages::cached_as};
+use zixun_core::text::clean::xml_safe;
 
 /// Items in each feed.
 pub const FEED_ITEMS: u32 = 30;
@@ -51,6 +52,37 @@ struct Channel {
     items: Vec<Article>,
     /// Latest change among the items (the feed's `updated`).
     updated: i64,
+}
+
+impl Channel {
+    /// The channel with every text cleaned of what XML 1.0 cannot carry, before a writer
+    /// sees it: a character dropped from the writer's output instead could join `]]` and `>`
+    /// into the end of a CDATA section.
+    fn xml_safe(&self) -> Channel {
+        let clean = |s: &str| xml_safe(s).into_owned();
+        let clean_opt = |s: &Option<String>| s.as_deref().map(clean);
+        Channel {
+            title: clean(&self.title),
+            page: self.page.clone(),
+            feed: self.feed.clone(),
+            description: clean(&self.description),
+            items: self
+                .items
+                .iter()
+                .map(|a| Article {
+                    title: clean(&a.title),
+                    author: clean_opt(&a.author),
+                    source_name: clean_opt(&a.source_name),
+                    source_url: clean_opt(&a.source_url),
+                    category: clean_opt(&a.category),
+                    summary: clean(&a.summary),
+                    body_html: clean(&a.body_html),
+                    ..a.clone()
+                })
+                .collect(),
+            updated: self.updated,
+        }
+    }
 }
 
 async fn channel(ctx: &AppContext, category: Option<&str>, format: Format) -> Result<Channel, PageError> {
@@ -148,6 +180,7 @@ fn rfc2822(unix: i64) -> String {
 }
 
 fn rss(site: &Site, ch: &Channel) -> Result<String, PageError> {
+    let ch = &ch.xml_safe();
     use rss::{
         CategoryBuilder, ChannelBuilder, GuidBuilder, ItemBuilder, SourceBuilder,
         extension::{atom::AtomExtensionBuilder, dublincore::DublinCoreExtensionBuilder},
@@ -203,6 +236,7 @@ fn rss(site: &Site, ch: &Channel) -> Result<String, PageError> {
 }
 
 fn atom(site: &Site, ch: &Channel) -> Result<String, PageError> {
+    let ch = &ch.xml_safe();
     use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
     let date = |unix: i64| {
         FixedDateTime::parse_from_rfc3339(&site.clock.rfc3339(unix)).unwrap_or_else(|_| FixedDateTime::default())

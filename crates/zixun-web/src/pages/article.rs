@@ -44,7 +44,7 @@ pub async fn article_page(
 async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
     let related: Vec<ListItem> = ctx
         .related
-        .related(ctx, a, RELATED_ITEMS)
+        .related(ctx.related_sources(), a, RELATED_ITEMS)
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, id = a.id, "related list unavailable");

@@ -3,7 +3,6 @@
 use std::{
     collections::HashMap,
     io::BufRead,
-    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -13,9 +12,9 @@ use zixun_core::{
     eval::{StoryPairs, TfIdfBaseline, list_quality},
 };
 use zixun_ingest::Importer;
-use zixun_search::SearchIndex;
+use zixun_search::TermVectorIndex;
 use zixun_store::Store;
-use zixun_web::{AppContext, RELATED_CANDIDATES, Theme, WebConfig};
+use zixun_web::{RELATED_CANDIDATES, RelatedFinder, RelatedSources};
 
 use crate::{cli::EvalRelatedArgs, config::Config, runtime};
 
@@ -48,8 +47,6 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
     } else {
         eprintln!("{} already holds articles: not imported again", dir.display());
     }
-    let search = Arc::new(SearchIndex::open(&config.index_dir(), analyzer.clone())?);
-
     let articles = all_articles(store.as_ref()).await?;
     let index_of: HashMap<&str, usize> =
         articles.iter().enumerate().filter_map(|(i, a)| a.ext_id.as_deref().map(|e| (e, i))).collect();
@@ -61,15 +58,14 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
     let category: Vec<Option<String>> = articles.iter().map(|a| a.category.clone()).collect();
     let sample = sample(&articles, args.sample, &pairs);
 
-    let clock = runtime::clock(&config)?;
-    let theme = Theme::load(None, clock.clone())?;
-    let newsroom = runtime::newsroom(&config, store.clone(), analyzer.clone())?;
-    let web = WebConfig { related: config.related_settings()?, ..WebConfig::default() };
-    let ctx = AppContext::new(store.clone(), search, analyzer.clone(), clock, web, theme, newsroom);
+    let settings = config.related_settings()?;
+    let vectors = TermVectorIndex::new(analyzer.clone());
+    let finder = RelatedFinder::new();
+    let sources = RelatedSources { store: store.as_ref(), vectors: &vectors, settings: &settings };
     let resident_before = resident_mb();
-    ctx.follow_store().await?;
+    vectors.follow(store.as_ref()).await?;
     eprintln!(
-        "imported, indexed and loaded term vectors of {} articles in {:.1} s",
+        "imported and loaded term vectors of {} articles in {:.1} s",
         store.count_published().await?,
         started.elapsed().as_secs_f64()
     );
@@ -84,14 +80,14 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
     let mut candidate_times = Vec::with_capacity(sample.len());
     for &i in &sample {
         let t = Instant::now();
-        std::hint::black_box(ctx.vectors.similar(articles[i].id, &[], RELATED_CANDIDATES));
+        std::hint::black_box(vectors.similar(articles[i].id, &[], RELATED_CANDIDATES));
         candidate_times.push(t.elapsed());
     }
     let mut ours: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut our_times = Vec::with_capacity(sample.len());
     for &i in &sample {
         let t = Instant::now();
-        let list = ctx.related.related(&ctx, &articles[i], args.k).await?;
+        let list = finder.related(sources, &articles[i], args.k).await?;
         our_times.push(t.elapsed());
         ours.insert(i, list.iter().filter_map(|r| row_of.get(&r.article.id).copied()).collect());
     }

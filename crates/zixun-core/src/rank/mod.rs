@@ -1,4 +1,11 @@
-//! Ranking formulas, in one place so that pages, API and benchmarks agree.
+//! Ranking formulas, in one place so that pages, API, `zixun eval` and benchmarks agree:
+//! search relevance and 热词 here, 相关内容 in [`related`], 热门资讯 in [`hot`].
+
+pub mod hot;
+pub mod related;
+
+pub use hot::{HourlyViews, hot_ranking, hot_score};
+pub use related::{Facts, Pick, RelatedSettings, diversify};
 
 /// `0.5^(age / half_life)`: 1 now, 0.5 one half-life ago. Future times count as now.
 pub fn decay(age_secs: i64, half_life_secs: i64) -> f64 {
@@ -21,12 +28,6 @@ pub fn search_score(bm25: f32, age_secs: i64) -> f32 {
 
 pub const FRESHNESS_BOOST: f64 = 1.0;
 pub const FRESHNESS_HALF_LIFE_SECS: i64 = 3 * 24 * 3600;
-
-/// Hot score of one hour's views: each view decays with the hot list's half-life, so that a
-/// burst this morning beats a bigger total from last week.
-pub fn hot_score(views: f64, age_secs: i64, half_life_secs: i64) -> f64 {
-    views * decay(age_secs, half_life_secs)
-}
 
 /// How far a word's last-24-hours count rises above its usual daily rate:
 /// `(recent + 1) / (baseline / baseline_days + 1)`. Words seen fewer than
