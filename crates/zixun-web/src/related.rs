@@ -51,6 +51,12 @@ pub struct RelatedFinder {
     shingles: Cache<i64, Arc<Shingles>>,
 }
 
+impl Default for RelatedFinder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl RelatedFinder {
     pub fn new() -> Self {
         RelatedFinder {
