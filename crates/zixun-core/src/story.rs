@@ -16,6 +16,13 @@ const SHINGLED_CHARS: usize = 4000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shingles(Vec<u64>);
 
+impl Shingles {
+    /// Bytes this set holds (for weighing a cache of them).
+    pub fn heap_bytes(&self) -> usize {
+        self.0.len() * std::mem::size_of::<u64>()
+    }
+}
+
 /// Hashes of the character 5-grams of `text`, letters and digits only (spacing, punctuation
 /// and markup do not make two copies differ).
 pub fn shingles(text: &str) -> Shingles {

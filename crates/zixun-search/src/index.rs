@@ -33,6 +33,8 @@ pub enum SearchError {
 
 /// Changes read from the store per round while following it.
 const FOLLOW_BATCH: u32 = 1000;
+/// Changes indexed between two commits while catching up.
+const CATCH_UP_COMMIT: usize = 20_000;
 const WRITER_MEMORY: usize = 200_000_000;
 
 pub struct SearchIndex {
@@ -110,32 +112,57 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Indexes every change the store has after [`SearchIndex::indexed_seq`], committing after
-    /// each batch; `on_batch(indexed, seq)` hears of progress. Returns how many changes it took.
-    /// Segmentation and commits run on a blocking thread, never on the async ones.
+    /// Indexes every change the store has after [`SearchIndex::indexed_seq`]; `on_batch(indexed,
+    /// seq)` hears of progress. Returns how many changes it took. A node that is current
+    /// commits each batch at once; one catching up (a new node, the first start after an
+    /// import) commits every [`CATCH_UP_COMMIT`] changes or so, and when it has caught up, so
+    /// that it does not write and merge a hundred small segments. Segmentation and commits
+    /// run on a blocking thread, never on the async ones.
     pub async fn follow(
         self: &Arc<Self>,
         store: &dyn Store,
         mut on_batch: impl FnMut(u64, i64),
     ) -> Result<u64, SearchError> {
         let mut done = 0u64;
+        let mut since = self.indexed_seq();
+        let mut uncommitted = 0usize;
         loop {
-            let since = self.indexed_seq();
             let changes = store.changes_since(since, FOLLOW_BATCH).await?;
             let Some(last) = changes.last().map(|a| a.seq) else {
+                if uncommitted > 0 {
+                    self.apply_blocking(Vec::new(), since, true).await?;
+                }
                 return Ok(done);
             };
-            let n = changes.len() as u64;
-            let index = self.clone();
-            tokio::task::spawn_blocking(move || index.apply(&changes, last))
-                .await
-                .map_err(|e| SearchError::Analysis(e.to_string()))??;
-            done += n;
+            let n = changes.len();
+            uncommitted += n;
+            let commit = n < FOLLOW_BATCH as usize || uncommitted >= CATCH_UP_COMMIT;
+            self.apply_blocking(changes, last, commit).await?;
+            if commit {
+                uncommitted = 0;
+            }
+            since = last;
+            done += n as u64;
             on_batch(done, last);
         }
     }
 
-    fn apply(&self, changes: &[Article], last_seq: i64) -> Result<(), SearchError> {
+    /// [`SearchIndex::apply`] on a blocking thread.
+    async fn apply_blocking(
+        self: &Arc<Self>,
+        changes: Vec<Article>,
+        last_seq: i64,
+        commit: bool,
+    ) -> Result<(), SearchError> {
+        let index = self.clone();
+        tokio::task::spawn_blocking(move || index.apply(&changes, last_seq, commit))
+            .await
+            .map_err(|e| SearchError::Analysis(e.to_string()))?
+    }
+
+    /// Adds and removes the documents of `changes`; with `commit`, makes them (and any added
+    /// before) searchable and durable at `last_seq`.
+    fn apply(&self, changes: &[Article], last_seq: i64, commit: bool) -> Result<(), SearchError> {
         let f = self.fields;
         let mut w = self.writer.lock();
         for a in changes {
@@ -144,9 +171,12 @@ impl SearchIndex {
                 w.add_document(self.document(a))?;
             }
         }
-        let mut commit = w.prepare_commit()?;
-        commit.set_payload(&last_seq.to_string());
-        commit.commit()?;
+        if !commit {
+            return Ok(());
+        }
+        let mut prepared = w.prepare_commit()?;
+        prepared.set_payload(&last_seq.to_string());
+        prepared.commit()?;
         drop(w);
         self.reader.reload()?;
         self.indexed_seq.store(last_seq, Ordering::SeqCst);

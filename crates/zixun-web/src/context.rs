@@ -40,7 +40,8 @@ pub struct WebConfig {
     /// Public address for canonical links and Open Graph (`https://news.example.com`).
     pub base_url: String,
     pub page_cache_ttl: Duration,
-    /// What the page cache may hold, in bytes (`page_cache_mb`).
+    /// What the page cache and the related lists' caches may hold together, in bytes
+    /// (`page_cache_mb`).
     pub page_cache_bytes: u64,
     pub view_flush_interval: Duration,
     pub hot_refresh_interval: Duration,
@@ -110,10 +111,12 @@ impl AppContext {
         newsroom: Newsroom,
     ) -> Self {
         AppContext {
-            cache: PageCache::new(config.page_cache_ttl, config.page_cache_bytes),
+            // The budget: three quarters for pages, a quarter for related lists and the texts
+            // they compare.
+            cache: PageCache::new(config.page_cache_ttl, config.page_cache_bytes - config.page_cache_bytes / 4),
             hot: HotList::default(),
             trending: TrendingList::default(),
-            related: RelatedFinder::new(),
+            related: RelatedFinder::with_budget(config.page_cache_bytes / 4),
             vectors: TermVectorIndex::new(analyzer.clone()),
             views: ViewCounter::default(),
             metrics: Metrics::default(),

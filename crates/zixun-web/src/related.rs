@@ -26,6 +26,10 @@ pub const CANDIDATES: usize = 100;
 /// Items ranked beyond the list's length, to replace those found to be copies by their text.
 const SPARE: usize = 6;
 
+/// Memory the lists and texts may use unless told otherwise (a quarter of the default
+/// `page_cache_mb`).
+pub const DEFAULT_BUDGET: u64 = 32 << 20;
+
 /// What a related list is computed from.
 #[derive(Clone, Copy)]
 pub struct RelatedSources<'a> {
@@ -58,10 +62,32 @@ impl Default for RelatedFinder {
 }
 
 impl RelatedFinder {
+    /// With the default memory budget ([`DEFAULT_BUDGET`]).
     pub fn new() -> Self {
+        Self::with_budget(DEFAULT_BUDGET)
+    }
+
+    /// Lists and texts weighed in bytes within `budget_bytes` (a fifth for lists, the rest for
+    /// the texts compared to find copies).
+    pub fn with_budget(budget_bytes: u64) -> Self {
+        let item_bytes = |item: &RelatedItem| {
+            let a = &item.article;
+            let text = a.title.len() + a.summary.len() + a.author.as_ref().map_or(0, String::len);
+            let shared: usize = item.shared.iter().map(|w| w.len() + 24).sum();
+            text + shared + a.source_name.as_ref().map_or(0, String::len) + 160
+        };
         RelatedFinder {
-            lists: Cache::builder().max_capacity(50_000).time_to_live(Duration::from_secs(60)).build(),
-            shingles: Cache::builder().max_capacity(100_000).build(),
+            lists: Cache::builder()
+                .max_capacity(budget_bytes / 5)
+                .weigher(move |_, list: &Arc<Vec<RelatedItem>>| {
+                    u32::try_from(list.iter().map(item_bytes).sum::<usize>() + 64).unwrap_or(u32::MAX)
+                })
+                .time_to_live(Duration::from_secs(60))
+                .build(),
+            shingles: Cache::builder()
+                .max_capacity(budget_bytes - budget_bytes / 5)
+                .weigher(|_, s: &Arc<Shingles>| u32::try_from(s.heap_bytes() + 64).unwrap_or(u32::MAX))
+                .build(),
         }
     }
 

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# The read path at about 100k articles: two builds of zixun in the same run (BEFORE and AFTER,
+# e.g. the last landed commit and this tree) on the same data folder, taking turns:
+#   1. search over HTTP: QUERIES known-item queries (two jieba words of a news2018 title, the
+#      queries bench/search_bench.py makes) through /api/search with its highlights, one
+#      client on a kept-alive connection: p50/p99 over the first pass (every query new to the
+#      node) and over a second pass of the same queries (repeats);
+#   2. a crawler storm: a random article of the whole site per request, wrk at CONNS
+#      connections for DURATION: req/s, p99, resident memory every 10 s;
+#   3. breaking news: a Zipf (s = 1.1) over the 1,000 newest articles plus the home page, wrk
+#      at CONNS connections for DURATION while a writer publishes an article a second through
+#      the newsroom API: req/s, p99, resident memory.
+#
+#   BEFORE=/path/to/old/zixun bench/read_path.sh [REPEATS]     (default 10: news2018 × 10)
+#
+# AFTER defaults to target/release/zixun. The corpus is ../shared/data/news2018 repeated
+# REPEATS times with new ids (`-rN`) and dates shifted by 31 days a repeat. Needs wrk
+# (Debian package) and the peers' Python with jieba (/var/tmp/peers/venv, see
+# ../shared/peers/install.sh) for the queries. Not in CI: about 12 minutes after the import.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+AFTER=${AFTER:-$PWD/target/release/zixun}
+BEFORE=${BEFORE:?set BEFORE to the zixun binary to compare against}
+REPEATS=${1:-10}
+ROUNDS=${ROUNDS:-2}
+CONNS=${CONNS:-32}
+DURATION=${DURATION:-60s}
+QUERIES=${QUERIES:-1000}
+PY=${PY:-/var/tmp/peers/venv/bin/python}
+CORPUS=../shared/data/news2018/articles.jsonl
+work=${WORK:-/var/tmp/zixun-read-path}
+mkdir -p "$work"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# The corpus and the site (kept between runs).
+big="$work/news2018-x$REPEATS.jsonl"
+if [ ! -s "$big" ]; then
+  python3 - "$CORPUS" "$big" "$REPEATS" <<'PY'
+import datetime, json, sys
+src, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+rows = [json.loads(l) for l in open(src, encoding="utf-8") if l.strip()]
+with open(out, "w", encoding="utf-8") as f:
+    for r in range(n):
+        for a in rows:
+            b = dict(a)
+            b["id"] = f"{a['id']}-r{r}"
+            if a.get("published_at"):
+                t = datetime.datetime.fromisoformat(a["published_at"][:19].replace(" ", "T"))
+                b["published_at"] = (t + datetime.timedelta(days=31 * r)).strftime("%Y-%m-%d %H:%M:%S")
+            f.write(json.dumps(b, ensure_ascii=False) + "\n")
+PY
+fi
+data="$work/site"
+if [ ! -s "$data/zixun.db" ]; then
+  echo "importing $(wc -l < "$big") articles"
+  /usr/bin/time -f "import: %e s, peak %M KB" "$AFTER" --data-dir "$data" import "$big" >/dev/null
+fi
+printf 'read-path-writer-password\n' | "$AFTER" --data-dir "$data" users add 读取基准编辑 --role editor >/dev/null 2>&1 || true
+token=$("$AFTER" --data-dir "$data" tokens add --user 读取基准编辑 2>/dev/null)
+
+# The queries: the same generator and seed as bench/search_bench.py.
+qfile="$work/queries.jsonl"
+if [ ! -s "$qfile" ]; then
+  "$PY" - "$CORPUS" "$qfile" "$QUERIES" <<'PY'
+import json, sys
+sys.path.insert(0, "bench")
+import search_bench
+docs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    for q in search_bench.make_queries(docs, int(sys.argv[3]), 42):
+        f.write(json.dumps(q, ensure_ascii=False) + "\n")
+PY
+fi
+
+start() { # binary -> sets $server, $base
+  local port
+  port=$(free_port)
+  ZIXUN_LOG=warn "$1" --data-dir "$data" serve --bind "127.0.0.1:$port" --no-background &
+  server=$!
+  pids+=("$server")
+  base="http://127.0.0.1:$port"
+  local t0
+  t0=$(date +%s.%N)
+  for _ in $(seq 1 6000); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.1; done
+  echo "  ready in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s, $(rss_mb "$server") MB resident"
+}
+stop() { kill "$server"; wait "$server" 2>/dev/null || true; }
+
+search_http() { # -> "p50 p99 p50-repeat p99-repeat" in ms
+  python3 - "$base" "$qfile" <<'PY'
+import http.client, json, sys, time, urllib.parse
+base, qfile = sys.argv[1], sys.argv[2]
+host = base.split("//")[1]
+queries = [json.loads(l)["q"] for l in open(qfile, encoding="utf-8")]
+conn = http.client.HTTPConnection(host)
+def run():
+    lat = []
+    for q in queries:
+        t = time.perf_counter()
+        conn.request("GET", "/api/search?limit=10&q=" + urllib.parse.quote(q))
+        r = conn.getresponse(); r.read()
+        lat.append((time.perf_counter() - t) * 1000)
+        assert r.status == 200, r.status
+    lat.sort()
+    return lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+first = run(); again = run()
+print(f"{first[0]:.2f} {first[1]:.2f} {again[0]:.2f} {again[1]:.2f}")
+PY
+}
+
+wrk_run() { # script -> "req/s p99-ms"
+  wrk -t2 -c"$CONNS" -d"$DURATION" --latency --timeout 10s -s "$1" "$base/" 2>&1 | awk '
+    /Requests\/sec/ {r = $2}
+    /^ +99%/ {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms/, "", v)} else if (v ~ /s$/) {sub(/s/, "", v); v *= 1000}; p = v}
+    END {printf "%.0f %.1f", r, p}'
+}
+
+with_rss() { # command... ; prints the command's output, then "rss: a b c ..." every 10 s
+  local samples="" sampler
+  ( while true; do sleep 10; printf '%s ' "$(rss_mb "$server")"; done ) > "$work/rss" &
+  sampler=$!
+  "$@"
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  samples=$(cat "$work/rss")
+  echo " | rss MB: $samples"
+}
+
+max_id=$(sqlite3 "$data/zixun.db" 'SELECT max(id) FROM articles' 2>/dev/null || echo 0)
+if [ "$max_id" = 0 ]; then
+  max_id=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT max(id) FROM articles").fetchone()[0])' "$data/zixun.db")
+fi
+cat > "$work/storm.lua" <<EOF
+math.randomseed(os.time())
+request = function() return wrk.format("GET", "/a/" .. math.random(1, $max_id)) end
+EOF
+newest_paths() {
+  python3 - "$base" "$work/zipf.txt" <<'PY'
+import json, random, sys, urllib.request
+base, out = sys.argv[1], sys.argv[2]
+ids, cursor = [], ""
+while len(ids) < 1000:
+    page = json.load(urllib.request.urlopen(f"{base}/api/articles?limit=100&cursor={cursor}"))
+    ids += [i["id"] for i in page["items"]]
+    cursor = page["next_cursor"]
+    if not cursor:
+        break
+random.seed(11)
+weights = [1 / (r + 1) ** 1.1 for r in range(len(ids))]
+paths = [f"/a/{i}" for i in random.choices(ids, weights, k=19000)] + ["/"] * 1000
+random.shuffle(paths)
+open(out, "w").write("\n".join(paths) + "\n")
+PY
+}
+cat > "$work/zipf.lua" <<EOF
+local paths = {}
+for line in io.lines("$work/zipf.txt") do paths[#paths + 1] = line end
+math.randomseed(os.time())
+request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+EOF
+writer() {
+  local i=0 body code
+  while true; do
+    i=$((i + 1))
+    body=$(printf '{"title":"突发新闻第%d条：%s 现场最新消息","body":"记者从现场获悉，第%d条突发新闻的最新进展如下。相关部门已经到场处置。编号%s。","status":"published"}' \
+      "$i" "$RANDOM" "$i" "$RANDOM$RANDOM")
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+      -H 'Content-Type: application/json' --data "$body" "$base/api/articles")
+    [ "$code" = 201 ] || echo "writer: article $i answered $code" >&2
+    sleep 1
+  done
+}
+
+echo "site: $max_id article ids (news2018 x $REPEATS, new ids, dates shifted 31 days a repeat)"
+echo "BEFORE=$BEFORE"
+echo "AFTER=$AFTER"
+: > "$work/results.txt"
+for round in $(seq 1 "$ROUNDS"); do
+  if [ $((round % 2)) = 1 ]; then order="before after"; else order="after before"; fi
+  for which in $order; do
+    if [ "$which" = before ]; then bin=$BEFORE; else bin=$AFTER; fi
+    echo "round $round, $which:"
+    start "$bin"
+    s=$(search_http)
+    echo "  search over HTTP (p50 p99, repeat p50 p99, ms): $s"
+    printf '  crawler storm (req/s p99-ms): '
+    storm=$(with_rss wrk_run "$work/storm.lua")
+    echo "$storm"
+    newest_paths
+    writer & wpid=$!
+    pids+=("$wpid")
+    printf '  breaking news + writer (req/s p99-ms): '
+    news=$(with_rss wrk_run "$work/zipf.lua")
+    echo "$news"
+    kill "$wpid" 2>/dev/null || true
+    wait "$wpid" 2>/dev/null || true
+    echo "$which $s $(echo "$storm" | cut -d' ' -f1,2) $(echo "$news" | cut -d' ' -f1,2)" >> "$work/results.txt"
+    stop
+  done
+done
+echo
+echo "medians over $ROUNDS rounds: search p50 p99 repeat-p50 repeat-p99 (ms) | storm req/s p99 | news req/s p99"
+for which in before after; do
+  row() { grep "^$which " "$work/results.txt" | cut -d' ' -f"$1" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  echo "  $which: $(row 2) $(row 3) $(row 4) $(row 5) | $(row 6) $(row 7) | $(row 8) $(row 9)"
+done
