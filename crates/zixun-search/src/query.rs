@@ -123,19 +123,26 @@ pub fn clean_query_for_display(q: &str) -> (String, bool) {
     (cleaned.chars().take(MAX_QUERY_CHARS).collect(), truncated)
 }
 
-/// The part of `body` to highlight: about [`SNIPPET_WINDOW_CHARS`] characters from a little
-/// before the match that has the most distinct query words after it within the window (the
-/// body's start when no word is found). Matching is ASCII case-insensitive, like the index's
-/// normalisation of Latin letters.
-fn snippet_window<'a>(body: &'a str, terms: &[String]) -> &'a str {
-    let window_bytes = SNIPPET_WINDOW_CHARS * 3;
-    let finder = aho_corasick::AhoCorasick::builder()
+/// Finds the query's words in a body, ASCII case-insensitively, like the index's normalisation
+/// of Latin letters. Built once per query.
+fn word_finder(terms: &[String]) -> Option<aho_corasick::AhoCorasick> {
+    aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(terms.iter().filter(|t| !t.is_empty()));
-    let matches: Vec<(usize, usize)> = match &finder {
-        Ok(f) => f.find_iter(body).take(500).map(|m| (m.start(), m.pattern().as_usize())).collect(),
-        Err(_) => Vec::new(),
+        // A handful of words, a few hundred bytes of text per hit: no DFA to build.
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .build(terms.iter().filter(|t| !t.is_empty()))
+        .ok()
+}
+
+/// The part of `body` to highlight: about [`SNIPPET_WINDOW_CHARS`] characters from a little
+/// before the match that has the most distinct query words after it within the window (the
+/// body's start when no word is found).
+fn snippet_window<'a>(body: &'a str, finder: Option<&aho_corasick::AhoCorasick>) -> &'a str {
+    let window_bytes = SNIPPET_WINDOW_CHARS * 3;
+    let matches: Vec<(usize, usize)> = match finder {
+        Some(f) => f.find_iter(body).take(500).map(|m| (m.start(), m.pattern().as_usize())).collect(),
+        None => Vec::new(),
     };
     let mut best: Option<(usize, usize)> = None; // (distinct words, start byte)
     for (i, &(start, _)) in matches.iter().enumerate() {
@@ -238,6 +245,7 @@ impl SearchIndex {
         title_gen.set_max_num_chars(200);
         let mut body_gen = SnippetGenerator::create(searcher, query, f.body)?;
         body_gen.set_max_num_chars(SNIPPET_CHARS);
+        let finder = word_finder(terms);
         let mut hits = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -250,7 +258,7 @@ impl SearchIndex {
                 highlight_html(&title_snippet)
             };
             let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
-            let body_snippet = body_gen.snippet(snippet_window(body, terms));
+            let body_snippet = body_gen.snippet(snippet_window(body, finder.as_ref()));
             let snippet_html = if body_snippet.is_empty() {
                 zixun_core::html::escape(&zixun_core::html::cut(body, 80))
             } else {
@@ -361,7 +369,7 @@ mod tests {
         let filler = "今天天气晴朗，市民出行顺利。".repeat(150); // 2,100 characters without a match
         let body =
             format!("{filler}马拉松报名开始。{filler}江州马拉松今日开跑，三万名跑者参加江州国际马拉松。{filler}");
-        let window = snippet_window(&body, &terms(&["江州", "马拉松"]));
+        let window = snippet_window(&body, word_finder(&terms(&["江州", "马拉松"])).as_ref());
         assert!(window.chars().count() <= SNIPPET_WINDOW_CHARS, "{}", window.chars().count());
         assert!(window.contains("江州马拉松今日开跑") && window.contains("三万名跑者"), "{window}");
         assert!(!window.contains("报名开始"), "the lone first match is not the best: {window}");
@@ -370,10 +378,11 @@ mod tests {
     #[test]
     fn a_body_without_the_words_gives_its_start_and_latin_matches_ignore_case() {
         let body = "第一段。".repeat(200);
-        assert!(body.starts_with(snippet_window(&body, &terms(&["足球"]))));
+        let window = |body: &str, words: &[&str]| snippet_window(body, word_finder(&terms(words)).as_ref()).to_string();
+        assert!(body.starts_with(&window(&body, &["足球"])));
         let body = format!("{}Apple 发布新款 iPhone。", "前情提要。".repeat(100));
-        assert!(snippet_window(&body, &terms(&["iphone"])).contains("iPhone"));
-        assert_eq!(snippet_window("", &terms(&["词"])), "");
-        assert_eq!(snippet_window("短文", &[]), "短文");
+        assert!(window(&body, &["iphone"]).contains("iPhone"));
+        assert_eq!(window("", &["词"]), "");
+        assert_eq!(window("短文", &[]), "短文");
     }
 }
