@@ -219,7 +219,9 @@ impl PageCache {
     /// Caches `page` unless an invalidation happened since `generation` (the page may show
     /// what that invalidation was for).
     pub fn insert(&self, key: String, page: Arc<CachedPage>, generation: u64) {
-        if self.generation() == generation {
+        if self.generation() != generation {
+            tracing::trace!(page = key.as_str(), "not cached: rendered across an invalidation");
+        } else {
             self.pages.insert(key.clone(), page);
             // An invalidation between the check and the insert must not leave this page.
             if self.generation() != generation {
@@ -265,6 +267,7 @@ impl PageCache {
                     Shows::Anything => false,
                 };
             if stale {
+                tracing::trace!(page = key.as_str(), "cached page dropped");
                 self.pages.invalidate(key.as_str());
                 dropped += 1;
             }

@@ -169,6 +169,8 @@ impl AppContext {
                     .into_iter()
                     .filter(|a| a.status == ArticleStatus::Published)
                     .collect();
+                // Pages rendered from now on must not take a changed title from the hot list.
+                self.hot.update(&changed, &published);
                 // The articles a changed one is nearest: it may enter their 相关内容.
                 let neighbours: Vec<i64> =
                     published.iter().flat_map(|a| self.vectors.similar(a.id, &[], NEIGHBOURS)).map(|c| c.id).collect();

@@ -26,6 +26,18 @@ struct HotSnapshot {
     by_category: HashMap<String, Vec<HotItem>>,
 }
 
+impl HotSnapshot {
+    fn of(all: Vec<HotItem>) -> Self {
+        let mut by_category: HashMap<String, Vec<HotItem>> = HashMap::new();
+        for item in &all {
+            if let Some(c) = &item.article.category {
+                by_category.entry(c.clone()).or_default().push(item.clone());
+            }
+        }
+        HotSnapshot { all, by_category }
+    }
+}
+
 #[derive(Default)]
 pub struct HotList {
     snapshot: RwLock<Arc<HotSnapshot>>,
@@ -39,6 +51,30 @@ impl HotList {
             None => &snap.all,
         };
         list.iter().take(limit).cloned().collect()
+    }
+
+    /// Takes in changed articles at once, before the next refresh: `changed` ids that are not
+    /// in `published` (unpublished, deleted) leave the lists, the others show as they are now.
+    pub fn update(&self, changed: &[i64], published: &[zixun_core::Article]) {
+        let snap = self.snapshot.read().clone();
+        let touches = |list: &[HotItem]| list.iter().any(|h| changed.contains(&h.article.id));
+        if !touches(&snap.all) {
+            return;
+        }
+        let patch = |list: &[HotItem]| -> Vec<HotItem> {
+            list.iter()
+                .filter_map(|h| {
+                    if !changed.contains(&h.article.id) {
+                        return Some(h.clone());
+                    }
+                    let now = published.iter().find(|a| a.id == h.article.id)?;
+                    let article = ArticleSummary { views: h.article.views.max(now.views), ..ArticleSummary::from(now) };
+                    article.copy_of.is_none().then_some(HotItem { article, score: h.score })
+                })
+                .collect()
+        };
+        let all = patch(&snap.all);
+        *self.snapshot.write() = Arc::new(HotSnapshot::of(all));
     }
 
     /// Recomputes the lists from the hourly view buckets. Articles published longer ago than
@@ -68,13 +104,7 @@ impl HotList {
                 .map(|a| HotItem { score: 0.0, article: a })
                 .collect();
         }
-        let mut by_category: HashMap<String, Vec<HotItem>> = HashMap::new();
-        for item in &all {
-            if let Some(c) = &item.article.category {
-                by_category.entry(c.clone()).or_default().push(item.clone());
-            }
-        }
-        *self.snapshot.write() = Arc::new(HotSnapshot { all, by_category });
+        *self.snapshot.write() = Arc::new(HotSnapshot::of(all));
         Ok(())
     }
 }

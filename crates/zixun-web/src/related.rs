@@ -16,7 +16,7 @@ use serde::Serialize;
 use zixun_core::{
     Article, ArticleSummary, SiteClock,
     rank::{Facts, Pick, RelatedSettings, diversify},
-    story::{COPY_CONTAINMENT, Shingles, containment, shingles},
+    story::{Shingles, is_copy, shingles},
 };
 use zixun_search::TermVectorIndex;
 use zixun_store::{ListFilter, Store, StoreError};
@@ -237,7 +237,7 @@ impl RelatedFinder {
                 break;
             }
             let s = text(item.article.id);
-            if kept.iter().any(|k| containment(k, &s) >= COPY_CONTAINMENT) {
+            if kept.iter().any(|k| is_copy(k, &s)) {
                 continue;
             }
             kept.push(s);
