@@ -35,32 +35,12 @@ cleanup() {
 }
 trap cleanup EXIT
 psql_() { psql -qAt "$PG/postgres" -c "$1"; }
-wait_ready() { # port -> seconds waited
-  local t0 t1
-  t0=$(date +%s.%N)
-  for _ in $(seq 1 3000); do curl -fs "http://127.0.0.1:$1/readyz" >/dev/null && break; sleep 0.1; done
-  t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}'
-}
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+. bench/common.sh
 
 # 1. The corpus, repeated with new ids and shifted dates.
 big="$work/news2018-x$REPEATS.jsonl"
 if [ ! -s "$big" ]; then
-  python3 - "$CORPUS" "$big" "$REPEATS" <<'PY'
-import datetime, json, sys
-src, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-rows = [json.loads(l) for l in open(src, encoding="utf-8") if l.strip()]
-with open(out, "w", encoding="utf-8") as f:
-    for r in range(n):
-        for a in rows:
-            b = dict(a)
-            b["id"] = f"{a['id']}-r{r}"
-            if a.get("published_at"):
-                t = datetime.datetime.fromisoformat(a["published_at"][:19].replace(" ", "T"))
-                b["published_at"] = (t + datetime.timedelta(days=31 * r)).strftime("%Y-%m-%d %H:%M:%S")
-            f.write(json.dumps(b, ensure_ascii=False) + "\n")
-PY
+  python3 bench/repeat_corpus.py "$CORPUS" "$big" "$REPEATS"
 fi
 articles=$(wc -l < "$big")
 echo "corpus: $articles articles (news2018 x $REPEATS, new ids, dates shifted 31 days a repeat)"

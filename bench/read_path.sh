@@ -33,26 +33,12 @@ mkdir -p "$work"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. bench/common.sh
 
 # The corpus and the site (kept between runs).
 big="$work/news2018-x$REPEATS.jsonl"
 if [ ! -s "$big" ]; then
-  python3 - "$CORPUS" "$big" "$REPEATS" <<'PY'
-import datetime, json, sys
-src, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-rows = [json.loads(l) for l in open(src, encoding="utf-8") if l.strip()]
-with open(out, "w", encoding="utf-8") as f:
-    for r in range(n):
-        for a in rows:
-            b = dict(a)
-            b["id"] = f"{a['id']}-r{r}"
-            if a.get("published_at"):
-                t = datetime.datetime.fromisoformat(a["published_at"][:19].replace(" ", "T"))
-                b["published_at"] = (t + datetime.timedelta(days=31 * r)).strftime("%Y-%m-%d %H:%M:%S")
-            f.write(json.dumps(b, ensure_ascii=False) + "\n")
-PY
+  python3 bench/repeat_corpus.py "$CORPUS" "$big" "$REPEATS"
 fi
 data="$work/site"
 if [ ! -s "$data/zixun.db" ]; then
@@ -83,10 +69,7 @@ start() { # binary -> sets $server, $base
   server=$!
   pids+=("$server")
   base="http://127.0.0.1:$port"
-  local t0
-  t0=$(date +%s.%N)
-  for _ in $(seq 1 6000); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.1; done
-  echo "  ready in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s, $(rss_mb "$server") MB resident"
+  echo "  ready in $(wait_ready "$port") s, $(rss_mb "$server") MB resident"
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; }
 
