@@ -288,36 +288,10 @@ impl PageCache {
 
 #[cfg(test)]
 mod tests {
-    use zixun_core::{ArticleStatus, newsroom::Workflow};
-
     use super::*;
 
     fn article(id: i64, category: &str) -> Article {
-        Article {
-            id,
-            ext_id: None,
-            title: format!("第{id}篇"),
-            author: None,
-            source_name: None,
-            source_url: None,
-            original: true,
-            category: Some(category.into()),
-            tags: vec!["马拉松".into()],
-            published_at: 1_764_000_000 + id,
-            updated_at: 1_764_000_000 + id,
-            body_html: String::new(),
-            body_text: String::new(),
-            summary: String::new(),
-            keywords: Vec::new(),
-            simhash: 0,
-            status: ArticleStatus::Published,
-            views: 0,
-            seq: id,
-            copy_of: None,
-            owner_id: None,
-            workflow: Workflow::Published,
-            publish_at: None,
-        }
+        Article { category: Some(category.into()), tags: vec!["马拉松".into()], ..crate::test_support::article(id) }
     }
 
     fn page(shows: Shows) -> Arc<CachedPage> {

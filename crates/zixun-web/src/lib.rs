@@ -15,6 +15,8 @@ mod ops;
 mod pages;
 mod related;
 pub mod server;
+#[cfg(test)]
+mod test_support;
 mod theme;
 mod trending;
 mod views;

@@ -377,36 +377,23 @@ fn json_feed(site: &Site, ch: &Channel) -> Result<String, PageError> {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
-    use zixun_core::{ArticleStatus, newsroom::Workflow, text::clean::is_xml_char};
+    use zixun_core::text::clean::is_xml_char;
 
     use super::*;
 
     fn article(id: i64, title: String, summary: String, body_html: String, names: [Option<String>; 3]) -> Article {
         let [author, source_name, category] = names;
         Article {
-            id,
-            ext_id: None,
             title,
             author,
             source_url: source_name.as_ref().map(|_| "https://outlet.example/1.html".to_string()),
             source_name,
             original: false,
             category,
-            tags: Vec::new(),
-            published_at: 1_764_000_000 + id,
-            updated_at: 1_764_000_000 + id,
             body_text: summary.clone(),
             body_html,
             summary,
-            keywords: Vec::new(),
-            simhash: 0,
-            status: ArticleStatus::Published,
-            views: 0,
-            seq: id,
-            copy_of: None,
-            owner_id: None,
-            workflow: Workflow::Published,
-            publish_at: None,
+            ..crate::test_support::article(id)
         }
     }
 
