@@ -50,7 +50,8 @@ pub struct SearchIndex {
 
 /// How long a repeated query is answered from memory.
 const ANSWER_TTL: std::time::Duration = std::time::Duration::from_secs(10);
-const ANSWERS_KEPT: u64 = 10_000;
+/// Bytes the remembered answers may hold (their highlighted titles and snippets, weighed).
+const ANSWERS_BYTES: u64 = 8 << 20;
 
 impl SearchIndex {
     /// Opens the index in `dir`, or creates it empty when it is missing, from another schema,
@@ -99,7 +100,15 @@ impl SearchIndex {
             fields,
             analyzer,
             indexed_seq: AtomicI64::new(indexed_seq),
-            answers: moka::sync::Cache::builder().max_capacity(ANSWERS_KEPT).time_to_live(ANSWER_TTL).build(),
+            answers: moka::sync::Cache::builder()
+                .max_capacity(ANSWERS_BYTES)
+                .weigher(|(req, _): &(SearchRequest, i64), r: &Arc<SearchResults>| {
+                    let hits: usize = r.hits.iter().map(|h| h.title_html.len() + h.snippet_html.len() + 64).sum();
+                    let terms: usize = r.terms.iter().map(|t| t.len() + 24).sum();
+                    u32::try_from(req.q.len() + hits + terms + 128).unwrap_or(u32::MAX)
+                })
+                .time_to_live(ANSWER_TTL)
+                .build(),
         })
     }
 
