@@ -137,6 +137,8 @@ pub trait Store: Send + Sync {
 
     /// Published articles, newest first, after `cursor`.
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>>;
+    /// Published articles newer than `after`, oldest first (上一篇/下一篇 read one each way).
+    async fn list_newer(&self, filter: &ListFilter, after: Cursor, limit: u32) -> Result<Vec<ArticleSummary>>;
     async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>>;
     /// Plain-text bodies of these articles (for telling copies of one story apart).
     async fn body_texts(&self, ids: &[i64]) -> Result<HashMap<i64, String>>;

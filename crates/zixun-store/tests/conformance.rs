@@ -149,6 +149,14 @@ async fn lists_page_by_cursor_and_filter(db: &TestDb) {
     let last = first.last().expect("item");
     let cursor = Cursor { published_at: last.published_at, id: last.id };
     assert_eq!(store.list(&ListFilter::All, Some(cursor), 10).await.expect("list").len(), 3);
+    // 下一篇: the newer neighbours of 第3篇, nearest first, never the article itself.
+    let newer = store.list_newer(&ListFilter::Category("科技".into()), cursor, 10).await.expect("newer");
+    assert_eq!(newer.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), vec!["第4篇"]);
+    let oldest = store.list(&ListFilter::All, None, 10).await.expect("list").pop().expect("item");
+    let from_oldest = Cursor { published_at: oldest.published_at, id: oldest.id };
+    let next_two = store.list_newer(&ListFilter::All, from_oldest, 2).await.expect("newer");
+    assert_eq!(next_two.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), vec!["第1篇", "第2篇"]);
+    assert!(store.list_newer(&ListFilter::Category("体育".into()), from_oldest, 2).await.expect("newer").is_empty());
     assert_eq!(Cursor::decode(&Cursor { published_at: 5, id: 7 }.encode()), Some(Cursor { published_at: 5, id: 7 }));
     assert_eq!(Cursor::decode("garbage"), None);
     assert_eq!(store.list(&ListFilter::Term("算力".into()), None, 10).await.expect("term").len(), 5);

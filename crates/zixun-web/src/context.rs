@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+use axum::http::HeaderValue;
 use parking_lot::RwLock;
 use tokio::sync::watch;
 use zixun_core::{Article, ArticleStatus, AuditNote, SiteClock, TextAnalyzer, rank::RelatedSettings};
@@ -19,7 +20,8 @@ use crate::{
     error::BackgroundError,
     hot::HotList,
     metrics::Metrics,
-    newsroom::Newsroom,
+    newsroom::{Newsroom, content_security_policy},
+    registrations::Registrations,
     related::{RelatedFinder, RelatedSources},
     theme::Theme,
     trending::TrendingList,
@@ -54,6 +56,11 @@ pub struct WebConfig {
     /// Run the site-wide jobs on this node (scheduled publishing); any number of nodes may.
     pub background: bool,
     pub connections: crate::server::ConnectionLimits,
+    /// 备案 numbers for the footer and the engines' verification tags.
+    pub registrations: Registrations,
+    /// An analytics script (`https://hm.baidu.com/hm.js?…`): loaded on every reader page, and
+    /// its origin allowed by the Content-Security-Policy. None by default.
+    pub analytics_script: Option<url::Url>,
 }
 
 impl Default for WebConfig {
@@ -72,6 +79,8 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             background: true,
             connections: crate::server::ConnectionLimits::default(),
+            registrations: Registrations::default(),
+            analytics_script: None,
         }
     }
 }
@@ -96,6 +105,8 @@ pub struct AppContext {
     pub categories: RwLock<Arc<Vec<(String, i64)>>>,
     pub shutdown: watch::Sender<bool>,
     pub newsroom: Newsroom,
+    /// The Content-Security-Policy of every response that sets none of its own.
+    pub csp: HeaderValue,
     /// The node has caught up with the store once (`/readyz`).
     ready: AtomicBool,
 }
@@ -124,6 +135,7 @@ impl AppContext {
             shutdown: watch::channel(false).0,
             newsroom,
             ready: AtomicBool::new(false),
+            csp: csp(config.analytics_script.as_ref()),
             store,
             search,
             analyzer,
@@ -225,6 +237,13 @@ impl AppContext {
     }
 }
 
+/// The policy for a site with this analytics script (its origin may run scripts).
+fn csp(analytics: Option<&url::Url>) -> HeaderValue {
+    let origin = analytics.map(|u| u.origin().ascii_serialization()).filter(|o| o != "null");
+    let policy = content_security_policy(origin.as_deref());
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
+
 /// `path` on the site whose public address is `base_url`.
 pub fn site_url(base_url: &str, path: &str) -> String {
     format!("{}{path}", base_url.trim_end_matches('/'))
@@ -248,6 +267,13 @@ impl AppContext {
             base_url => self.config.base_url.clone(),
             categories => categories,
             css => self.theme.asset_url("style.css").unwrap_or_default(),
+            reader_js => self.theme.asset_url("reader.js").unwrap_or_default(),
+            favicon => self.theme.asset_url("favicon.svg").unwrap_or_default(),
+            police_icon => self.theme.asset_url("police.svg").unwrap_or_default(),
+            icp => minijinja::value::Serde(self.config.registrations.icp()),
+            police => minijinja::value::Serde(self.config.registrations.police()),
+            verification => minijinja::value::Serde(self.config.registrations.meta_tags()),
+            analytics => self.config.analytics_script.as_ref().map(url::Url::as_str),
         }
     }
 }

@@ -13,6 +13,7 @@ mod metrics;
 pub mod newsroom;
 mod ops;
 mod pages;
+mod registrations;
 mod related;
 pub mod server;
 #[cfg(test)]
@@ -32,6 +33,7 @@ use tower_http::{
 use zixun_core::SiteClock;
 
 pub use context::{AppContext, WebConfig};
+pub use registrations::{Registrations, Verification};
 pub use related::{CANDIDATES as RELATED_CANDIDATES, RelatedFinder, RelatedItem, RelatedSources};
 pub use server::ConnectionLimits;
 pub use theme::Theme;
@@ -53,7 +55,7 @@ pub fn router(ctx: Ctx) -> Router {
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(middleware::from_fn_with_state(ctx.clone(), error::render_error_pages))
-        .layer(middleware::from_fn(newsroom::security_headers))
+        .layer(middleware::from_fn_with_state(ctx.clone(), newsroom::security_headers))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(ctx.clone(), metrics::track))
         // A 5xx is logged where it is made, with its cause (a store error, a failed write);

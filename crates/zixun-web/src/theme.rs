@@ -21,8 +21,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin_audit.html", include_str!("../theme/templates/admin_audit.html")),
 ];
 
-const ASSETS: &[(&str, &str, &[u8])] =
-    &[("style.css", "text/css; charset=utf-8", include_bytes!("../theme/assets/style.css"))];
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    ("style.css", "text/css; charset=utf-8", include_bytes!("../theme/assets/style.css")),
+    ("reader.js", "text/javascript; charset=utf-8", include_bytes!("../theme/assets/reader.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../theme/assets/favicon.svg")),
+    ("police.svg", "image/svg+xml", include_bytes!("../theme/assets/police.svg")),
+];
 
 /// A static asset, served under a name with its content hash (`style.3f2a1b9c.css`) so that
 /// it can be cached for a year.

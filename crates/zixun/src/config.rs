@@ -76,6 +76,28 @@ pub struct Config {
     pub idle_timeout_seconds: f64,
     /// Connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
+    /// The ICP 备案 number shown in every page's footer, linked to the MIIT register
+    /// (`京ICP备12345678号-1`).
+    pub icp_beian: Option<String>,
+    /// The 公安 备案 number, shown with its icon and linked to the MPS register
+    /// (`京公网安备11010502030143号`).
+    pub police_beian: Option<String>,
+    /// Site verification codes: `[verification] baidu = "…"`, `google`, `bing`, `sogou`, `so360`.
+    pub verification: VerificationConfig,
+    /// An analytics script URL (https), e.g. Baidu 统计's `https://hm.baidu.com/hm.js?…`;
+    /// its origin is then allowed by the Content-Security-Policy.
+    pub analytics_script: Option<String>,
+}
+
+/// `[verification]`: each engine's site verification code.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VerificationConfig {
+    pub baidu: Option<String>,
+    pub google: Option<String>,
+    pub bing: Option<String>,
+    pub sogou: Option<String>,
+    pub so360: Option<String>,
 }
 
 impl Default for Config {
@@ -120,6 +142,10 @@ impl Default for Config {
             header_timeout_seconds: 10.0,
             idle_timeout_seconds: 60.0,
             max_connections: 1000,
+            icp_beian: None,
+            police_beian: None,
+            verification: VerificationConfig::default(),
+            analytics_script: None,
         }
     }
 }
@@ -195,6 +221,15 @@ impl Config {
         env(var, "ZIXUN_HEADER_TIMEOUT_SECONDS", &mut self.header_timeout_seconds)?;
         env(var, "ZIXUN_IDLE_TIMEOUT_SECONDS", &mut self.idle_timeout_seconds)?;
         env(var, "ZIXUN_MAX_CONNECTIONS", &mut self.max_connections)?;
+        env_opt(var, "ZIXUN_ICP_BEIAN", &mut self.icp_beian)?;
+        env_opt(var, "ZIXUN_POLICE_BEIAN", &mut self.police_beian)?;
+        env_opt(var, "ZIXUN_ANALYTICS_SCRIPT", &mut self.analytics_script)?;
+        let v = &mut self.verification;
+        env_opt(var, "ZIXUN_VERIFICATION_BAIDU", &mut v.baidu)?;
+        env_opt(var, "ZIXUN_VERIFICATION_GOOGLE", &mut v.google)?;
+        env_opt(var, "ZIXUN_VERIFICATION_BING", &mut v.bing)?;
+        env_opt(var, "ZIXUN_VERIFICATION_SOGOU", &mut v.sogou)?;
+        env_opt(var, "ZIXUN_VERIFICATION_SO360", &mut v.so360)?;
         Ok(())
     }
 
@@ -208,6 +243,33 @@ impl Config {
                 )
             })
             .collect()
+    }
+
+    /// The footer's 备案 numbers and the verification tags.
+    pub fn registrations(&self) -> zixun_web::Registrations {
+        let v = &self.verification;
+        zixun_web::Registrations {
+            icp_beian: self.icp_beian.clone(),
+            police_beian: self.police_beian.clone(),
+            verification: zixun_web::Verification {
+                baidu: v.baidu.clone(),
+                google: v.google.clone(),
+                bing: v.bing.clone(),
+                sogou: v.sogou.clone(),
+                so360: v.so360.clone(),
+            },
+        }
+    }
+
+    /// `analytics_script`, checked: an absolute https URL (its origin joins the CSP).
+    pub fn analytics_script(&self) -> Result<Option<url::Url>> {
+        let Some(s) = self.analytics_script.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(None);
+        };
+        match url::Url::parse(s) {
+            Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(Some(u)),
+            _ => anyhow::bail!("analytics_script = {s:?}: must be an https:// address of a script"),
+        }
     }
 
     pub fn index_dir(&self) -> PathBuf {
@@ -297,6 +359,27 @@ mod tests {
         let c: Config = toml::from_str("related_recency_weight = 1.5").expect("toml");
         assert!(c.related_settings().expect_err("out of range").to_string().contains("related_recency_weight"));
         assert_eq!(Config::default().related_settings().expect("defaults"), RelatedSettings::default());
+    }
+
+    #[test]
+    fn registrations_and_analytics_come_from_the_file_and_the_environment() {
+        let mut c: Config = toml::from_str(
+            "icp_beian = \"京ICP备12345678号-1\"\n[verification]\nbaidu = \"codeva-1\"\nso360 = \"abc\"",
+        )
+        .expect("toml");
+        c.apply_env(|k| (k == "ZIXUN_VERIFICATION_GOOGLE").then(|| "g-1".to_string())).expect("env");
+        let r = c.registrations();
+        assert_eq!(r.icp_beian.as_deref(), Some("京ICP备12345678号-1"));
+        assert_eq!(r.meta_tags().len(), 3);
+        assert!(toml::from_str::<Config>("[verification]\nyahoo = \"x\"").is_err(), "unknown engines are refused");
+        assert_eq!(c.analytics_script().expect("unset"), None);
+        c.analytics_script = Some("http://hm.baidu.com/hm.js?1".into());
+        assert!(c.analytics_script().expect_err("http").to_string().contains("analytics_script"));
+        c.analytics_script = Some("https://hm.baidu.com/hm.js?1".into());
+        assert_eq!(
+            c.analytics_script().expect("https").map(|u| u.host_str().map(String::from)),
+            Some(Some("hm.baidu.com".into()))
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod clean;
 mod corpus;
 mod keywords;
 mod normalize;
+mod reading;
 mod simhash;
 mod summary;
 
@@ -14,6 +15,7 @@ use jieba_rs::{Jieba, KeywordExtractConfig, TfIdf};
 
 pub use corpus::CorpusStats;
 pub use normalize::normalize;
+pub use reading::reading_minutes;
 pub use simhash::{hamming, simhash};
 
 /// Everything the analysis of one article yields.

@@ -408,25 +408,12 @@ impl Store for PgStore {
     }
 
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>> {
-        let (before_at, before_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.published_at, c.id));
-        let (condition, key) = match filter {
-            ListFilter::All => ("", None),
-            ListFilter::Category(c) => ("category = $4 AND", Some(c)),
-            ListFilter::Source(s) => ("source_name = $4 AND", Some(s)),
-            ListFilter::Author(a) => ("author = $4 AND", Some(a)),
-            ListFilter::Term(t) => ("id IN (SELECT article_id FROM article_terms WHERE term = $4) AND", Some(t)),
-        };
-        // Copies of a story are never listed: their head is.
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE {condition} status = 'published' AND copy_of IS NULL \
-             AND (published_at, id) < ($1, $2) ORDER BY published_at DESC, id DESC LIMIT $3"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(before_at).bind(before_id).bind(i64::from(limit));
-        if let Some(k) = key {
-            q = q.bind(k);
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        rows.iter().map(rows::summary).collect()
+        let at = cursor.unwrap_or(Cursor { published_at: i64::MAX, id: i64::MAX });
+        self.list_from(filter, at, false, limit).await
+    }
+
+    async fn list_newer(&self, filter: &ListFilter, after: Cursor, limit: u32) -> Result<Vec<ArticleSummary>> {
+        self.list_from(filter, after, true, limit).await
     }
 
     async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
@@ -662,5 +649,30 @@ impl Backend for PgStore {
             drop(l);
         }
         self.pool.close().await;
+    }
+}
+
+impl PgStore {
+    /// Published stories from `at`: newest first before it, or oldest first after it (`newer`).
+    async fn list_from(&self, filter: &ListFilter, at: Cursor, newer: bool, limit: u32) -> Result<Vec<ArticleSummary>> {
+        let (condition, key) = match filter {
+            ListFilter::All => ("", None),
+            ListFilter::Category(c) => ("category = $4 AND", Some(c)),
+            ListFilter::Source(s) => ("source_name = $4 AND", Some(s)),
+            ListFilter::Author(a) => ("author = $4 AND", Some(a)),
+            ListFilter::Term(t) => ("id IN (SELECT article_id FROM article_terms WHERE term = $4) AND", Some(t)),
+        };
+        let (cmp, order) = if newer { (">", "ASC") } else { ("<", "DESC") };
+        // Copies of a story are never listed: their head is.
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE {condition} status = 'published' AND copy_of IS NULL \
+             AND (published_at, id) {cmp} ($1, $2) ORDER BY published_at {order}, id {order} LIMIT $3"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(at.published_at).bind(at.id).bind(i64::from(limit));
+        if let Some(k) = key {
+            q = q.bind(k);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(rows::summary).collect()
     }
 }

@@ -393,39 +393,12 @@ impl Store for SqliteStore {
     }
 
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>> {
-        let (before_at, before_id) = cursor.map_or((i64::MAX, i64::MAX), |c| (c.published_at, c.id));
-        // Copies of a story are never listed: their head is.
-        let tail = "AND copy_of IS NULL AND (published_at, id) < (?, ?) ORDER BY published_at DESC, id DESC LIMIT ?";
-        let (sql, key) = match filter {
-            ListFilter::All => {
-                (format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE status = 'published' {tail}"), None)
-            }
-            ListFilter::Category(c) => (
-                format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE category = ? AND status = 'published' {tail}"),
-                Some(c),
-            ),
-            ListFilter::Source(s) => (
-                format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE source_name = ? AND status = 'published' {tail}"),
-                Some(s),
-            ),
-            ListFilter::Author(a) => (
-                format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE author = ? AND status = 'published' {tail}"),
-                Some(a),
-            ),
-            ListFilter::Term(t) => (
-                format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM articles WHERE id IN (SELECT article_id FROM article_terms WHERE term = ?) \
-                     AND status = 'published' {tail}"
-                ),
-                Some(t),
-            ),
-        };
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        if let Some(k) = key {
-            q = q.bind(k);
-        }
-        let rows = q.bind(before_at).bind(before_id).bind(i64::from(limit)).fetch_all(&self.pool).await?;
-        rows.iter().map(rows::summary).collect()
+        let at = cursor.unwrap_or(Cursor { published_at: i64::MAX, id: i64::MAX });
+        self.list_from(filter, at, false, limit).await
+    }
+
+    async fn list_newer(&self, filter: &ListFilter, after: Cursor, limit: u32) -> Result<Vec<ArticleSummary>> {
+        self.list_from(filter, after, true, limit).await
     }
 
     async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
@@ -640,5 +613,30 @@ impl Backend for SqliteStore {
 
     async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+impl SqliteStore {
+    /// Published stories from `at`: newest first before it, or oldest first after it (`newer`).
+    async fn list_from(&self, filter: &ListFilter, at: Cursor, newer: bool, limit: u32) -> Result<Vec<ArticleSummary>> {
+        let (condition, key) = match filter {
+            ListFilter::All => ("", None),
+            ListFilter::Category(c) => ("category = ? AND", Some(c)),
+            ListFilter::Source(s) => ("source_name = ? AND", Some(s)),
+            ListFilter::Author(a) => ("author = ? AND", Some(a)),
+            ListFilter::Term(t) => ("id IN (SELECT article_id FROM article_terms WHERE term = ?) AND", Some(t)),
+        };
+        let (cmp, order) = if newer { (">", "ASC") } else { ("<", "DESC") };
+        // Copies of a story are never listed: their head is.
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE {condition} status = 'published' AND copy_of IS NULL \
+             AND (published_at, id) {cmp} (?, ?) ORDER BY published_at {order}, id {order} LIMIT ?"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(k) = key {
+            q = q.bind(k);
+        }
+        let rows = q.bind(at.published_at).bind(at.id).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        rows.iter().map(rows::summary).collect()
     }
 }

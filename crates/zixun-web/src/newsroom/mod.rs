@@ -22,7 +22,7 @@ use zixun_store::{NewAudit, NewsroomStore, StoreError};
 pub use auth::{ApiActor, LoginThrottle, bearer_actor};
 pub use edit::{EditError, EditRequest, apply_edit, delete, visible_article};
 pub use secrets::{hash_password, is_signed_token, new_token, signed_token, token_hash, verify_password};
-pub use security::security_headers;
+pub use security::{content_security_policy, security_headers};
 
 use crate::Ctx;
 

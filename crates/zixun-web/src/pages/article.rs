@@ -6,8 +6,10 @@ use axum::{
     response::Response,
 };
 use minijinja::{context, value::Serde};
+use serde::Serialize;
 use serde_json::json;
 use zixun_core::{Article, ArticleStatus};
+use zixun_store::{Cursor, ListFilter};
 
 use super::{ListItem, Rendered, cached};
 use crate::{AppContext, Ctx, cache::Shows, error::PageError, is_crawler};
@@ -58,13 +60,29 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
         .unwrap_or_default();
     let hot: Vec<ListItem> =
         ctx.hot.top(HOT_ITEMS, None).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
+    let (previous, next) = match &a.category {
+        Some(c) => {
+            let filter = ListFilter::Category(c.clone());
+            let at = Cursor { published_at: a.published_at, id: a.id };
+            let older = ctx.store.list(&filter, Some(at), 1).await?.into_iter().next();
+            let newer = ctx.store.list_newer(&filter, at, 1).await?.into_iter().next();
+            (older.map(|s| ListItem::new(&s, &ctx.clock)), newer.map(|s| ListItem::new(&s, &ctx.clock)))
+        }
+        None => (None, None),
+    };
     // A copy of a story declares the story's head as the canonical page.
     let canonical = ctx.url(&format!("/a/{}", a.copy_of.unwrap_or(a.id)));
     let shows = std::iter::once(a.id)
         .chain(a.copy_of)
         .chain(related.iter().map(|r| r.id))
         .chain(hot.iter().map(|h| h.id))
+        .chain(previous.iter().chain(&next).map(|n| n.id))
         .collect();
+    let mut breadcrumbs = vec![Crumb { name: "首页".into(), path: "/".into() }];
+    if let Some(c) = &a.category {
+        breadcrumbs.push(Crumb { name: c.clone(), path: format!("/c/{}", urlencoding(c)) });
+    }
+    breadcrumbs.push(Crumb { name: a.title.clone(), path: format!("/a/{}", a.id) });
     let html = ctx.theme.render(
         "article.html",
         context! {
@@ -84,10 +102,16 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
                 published_iso => ctx.clock.rfc3339(a.published_at),
                 updated_iso => ctx.clock.rfc3339(a.updated_at),
                 views => a.views,
+                reading_minutes => zixun_core::text::reading_minutes(&a.body_text),
                 summary => a.summary.clone(),
                 body_html => minijinja::Value::from_safe_string(a.body_html.clone()),
             },
             json_ld => Serde(json_ld(ctx, a, &canonical)),
+            breadcrumbs_ld => Serde(breadcrumbs_ld(ctx, &breadcrumbs)),
+            cambrian_ld => Serde(cambrian_ld(ctx, a, &canonical)),
+            breadcrumbs => Serde(breadcrumbs),
+            previous => Serde(previous),
+            next => Serde(next),
             canonical => canonical,
             related => Serde(related),
             hot => Serde(hot),
@@ -124,4 +148,40 @@ fn json_ld(ctx: &AppContext, a: &Article, canonical: &str) -> serde_json::Value 
         doc["isBasedOn"] = json!(original);
     }
     doc
+}
+
+/// One step of the breadcrumb trail (首页 › 科技 › title).
+#[derive(Debug, Serialize)]
+struct Crumb {
+    name: String,
+    path: String,
+}
+
+/// A path segment, percent-encoded as the list routes read it.
+fn urlencoding(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+/// schema.org `BreadcrumbList` of the trail.
+fn breadcrumbs_ld(ctx: &AppContext, trail: &[Crumb]) -> serde_json::Value {
+    let items: Vec<_> = trail
+        .iter()
+        .enumerate()
+        .map(|(i, c)| json!({ "@type": "ListItem", "position": i + 1, "name": c.name, "item": ctx.url(&c.path) }))
+        .collect();
+    json!({ "@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items })
+}
+
+/// Baidu's 熊掌号 (cambrian) markup: the page's address, title and times in the site's zone,
+/// `YYYY-MM-DDTHH:MM:SS` without an offset as Baidu reads them.
+fn cambrian_ld(ctx: &AppContext, a: &Article, canonical: &str) -> serde_json::Value {
+    let local = |ts: i64| ctx.clock.format(ts).replacen(' ', "T", 1);
+    json!({
+        "@context": "https://ziyuan.baidu.com/contexts/cambrian.jsonld",
+        "@id": canonical,
+        "title": a.title,
+        "description": a.summary,
+        "pubDate": local(a.published_at),
+        "upDate": local(a.updated_at.max(a.published_at)),
+    })
 }

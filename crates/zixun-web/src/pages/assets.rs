@@ -1,7 +1,7 @@
 use axum::{
     extract::{Path, State},
     http::header,
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 
 use crate::{Ctx, error::PageError};
@@ -14,6 +14,15 @@ pub async fn asset(State(ctx): State<Ctx>, Path(name): Path<String>) -> Response
             a.bytes.clone(),
         )
             .into_response(),
+        None => PageError::not_found().into_response(),
+    }
+}
+
+/// `/favicon.ico`, which browsers and crawlers ask for whatever the page links: the theme's
+/// icon (SVG, which every current browser takes as a favicon).
+pub async fn favicon(State(ctx): State<Ctx>) -> Response {
+    match ctx.theme.asset_url("favicon.svg") {
+        Some(url) => Redirect::permanent(url).into_response(),
         None => PageError::not_found().into_response(),
     }
 }

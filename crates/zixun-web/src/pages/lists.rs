@@ -91,12 +91,15 @@ async fn list_page(
         let hot: Vec<ListItem> =
             ctx.hot.top(10, category).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
         let items: Vec<ListItem> = items.iter().map(|a| ListItem::new(a, &ctx.clock)).collect();
+        let description = describe(&ctx.config.site_name, &heading, is_home, &items);
         let ids = items.iter().chain(&hot).map(|i| i.id).collect();
         let html = ctx.theme.render(
             "list.html",
             context! {
                 site => ctx.site_globals(),
                 heading => heading,
+                description => description,
+                canonical => cursor.is_none().then(|| ctx.url(&path)),
                 is_home => is_home,
                 current_category => category,
                 items => Serde(items),
@@ -109,4 +112,13 @@ async fn list_page(
         Ok(Rendered { html, shows: Shows::List { filter: filter.clone(), ids } })
     })
     .await
+}
+
+/// The list's `<meta name="description">`: what it is and its newest titles (search engines
+/// show it under the link; at most about 150 characters).
+fn describe(site: &str, heading: &str, is_home: bool, items: &[ListItem]) -> String {
+    let what = if is_home { format!("{site}：{heading}") } else { format!("{site}{heading}：最新报道") };
+    let titles: Vec<&str> = items.iter().take(3).map(|i| i.title.as_str()).collect();
+    let text = if titles.is_empty() { what } else { format!("{what}。{}", titles.join("；")) };
+    zixun_core::html::cut(&text, 150)
 }

@@ -33,6 +33,7 @@ pub fn router() -> Router<Ctx> {
         .route("/tag/{name}", NamedList::Tag.route())
         .route("/search", get(search::search_page))
         .route("/static/{name}", get(assets::asset))
+        .route("/favicon.ico", get(assets::favicon))
 }
 
 /// Unknown paths: JSON under `/api/`, the theme's 404 page elsewhere.

@@ -43,6 +43,8 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
             idle_timeout: Config::seconds(config.idle_timeout_seconds),
             max_connections: config.max_connections.max(1),
         },
+        registrations: config.registrations(),
+        analytics_script: config.analytics_script()?,
     };
     let newsroom = runtime::newsroom(config, store.clone(), analyzer.clone())?;
     let ctx = Arc::new(AppContext::new(store.clone(), search, analyzer, clock, web, theme, newsroom));
