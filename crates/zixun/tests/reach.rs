@@ -143,3 +143,34 @@ async fn lists_describe_themselves_and_the_favicon_and_font_switch_are_served() 
     assert_eq!(r.headers()["content-type"], "text/javascript; charset=utf-8");
     assert!(r.text().await.expect("js").contains("localStorage"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_text_sitemap_lists_exactly_the_published_stories() {
+    let dir = imported();
+    let draft = dir.path().join("draft.jsonl");
+    std::fs::write(
+        &draft,
+        r#"{"id": "fx-draft", "title": "尚未发布的稿件", "body": "这是一篇草稿，还没有发布。", "status": "draft", "published_at": "2026-11-26 09:00:00"}"#,
+    )
+    .expect("write");
+    let out = import(dir.path(), &draft);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let portal = Portal::start(dir.path(), &[]).await;
+
+    let r = portal.get("/sitemap.txt").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+    let text = r.text().await.expect("body");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], portal.url("/"), "the home page first");
+    // Every published story once, newest first; not the draft, not fx-09 (a copy of fx-08's story).
+    let (_, list) = portal.json("/api/articles?limit=100").await;
+    let expected: Vec<String> =
+        list["items"].as_array().expect("items").iter().map(|a| portal.url(&format!("/a/{}", a["id"]))).collect();
+    assert_eq!(expected.len(), 11);
+    assert_eq!(lines[1..].to_vec(), expected.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(portal.get("/sitemaps/2.txt").await.status(), 404, "eleven stories fit one file");
+    let (_, robots) = portal.text("/robots.txt").await;
+    assert!(robots.contains(&format!("Sitemap: {}\n", portal.url("/sitemap.txt"))), "{robots}");
+    assert!(!robots.contains("/sitemaps/2.txt"), "{robots}");
+}

@@ -17,6 +17,7 @@ pub fn router() -> Router<Ctx> {
         .route("/c/{name}/atom.xml", get(syndication::category_atom))
         .route("/c/{name}/feed.json", get(syndication::category_json))
         .route("/sitemap.xml", get(sitemap::sitemap))
+        .route("/sitemap.txt", get(sitemap::sitemap_txt))
         .route("/sitemaps/{month}", get(sitemap::month_sitemap))
         .route("/news-sitemap.xml", get(sitemap::news_sitemap))
         .route("/robots.txt", get(sitemap::robots))

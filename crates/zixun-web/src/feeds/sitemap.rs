@@ -1,6 +1,7 @@
 //! `/sitemap.xml` (one urlset while the site is small, else an index of monthly sitemaps),
-//! `/sitemaps/{YYYY-MM}.xml`, `/news-sitemap.xml` (Google News: the last 48 hours) and
-//! `/robots.txt`. XML through quick-xml's writer.
+//! `/sitemaps/{YYYY-MM}.xml`, `/news-sitemap.xml` (Google News: the last 48 hours), the flat
+//! URL lists Baidu reads (`/sitemap.txt`, then `/sitemaps/2.txt`, …) and `/robots.txt`. XML
+//! through quick-xml's writer.
 
 use axum::{
     extract::{Path, State},
@@ -23,6 +24,8 @@ pub const SITEMAP_MAX_URLS: i64 = 10_000;
 /// Google News takes articles of the last two days, at most 1,000 a sitemap.
 const NEWS_WINDOW_SECS: i64 = 48 * 3600;
 const NEWS_MAX_URLS: u32 = 1000;
+/// Baidu's limit for a text sitemap: 50,000 URLs a file.
+pub const TEXT_SITEMAP_MAX_URLS: usize = 50_000;
 
 const XML_TYPE: &str = "application/xml; charset=utf-8";
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
@@ -96,6 +99,45 @@ pub async fn sitemap(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Respo
     .await
 }
 
+/// Text sitemap `n` (1 is `/sitemap.txt`): the home page, then the published stories' URLs,
+/// newest first, one a line, `per_file` lines a file.
+async fn text_sitemap(ctx: &AppContext, n: usize, per_file: usize) -> Result<String, PageError> {
+    // Line 0 of the first file is the home page: story i is on line i + 1.
+    let end = n.checked_mul(per_file).ok_or_else(PageError::not_found)? - 1;
+    let skip = ((n - 1) * per_file).saturating_sub(1);
+    let rows = ctx.store.published_between(i64::MIN, i64::MAX, u32::try_from(end).unwrap_or(u32::MAX)).await?;
+    if n > 1 && rows.len() <= skip {
+        return Err(PageError::not_found());
+    }
+    let mut out = String::with_capacity(rows.len().saturating_sub(skip) * 32 + 32);
+    if n == 1 {
+        out.push_str(&ctx.url("/"));
+        out.push('\n');
+    }
+    for (id, _) in rows.iter().skip(skip) {
+        out.push_str(&ctx.url(&format!("/a/{id}")));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The path of text sitemap `n`.
+fn text_sitemap_path(n: usize) -> String {
+    if n == 1 { "/sitemap.txt".to_string() } else { format!("/sitemaps/{n}.txt") }
+}
+
+/// How many text sitemaps `stories` need (the first also carries the home page).
+fn text_sitemap_files(stories: i64, per_file: usize) -> usize {
+    let urls = usize::try_from(stories).unwrap_or(0) + 1;
+    urls.div_ceil(per_file).max(1)
+}
+
+const TEXT_TYPE: &str = "text/plain; charset=utf-8";
+
+pub async fn sitemap_txt(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Response, PageError> {
+    cached_as(&ctx, "sitemap.txt".into(), &headers, TEXT_TYPE, || text_sitemap(&ctx, 1, TEXT_SITEMAP_MAX_URLS)).await
+}
+
 /// The UTC month `YYYY-MM` as `[from, to)` Unix seconds.
 fn month_range(month: &str) -> Option<(i64, i64)> {
     let (y, m) = month.split_once('-')?;
@@ -114,6 +156,10 @@ pub async fn month_sitemap(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    if let Some(n) = file.strip_suffix(".txt").and_then(|n| n.parse::<usize>().ok()).filter(|n| *n >= 2) {
+        let render = || text_sitemap(&ctx, n, TEXT_SITEMAP_MAX_URLS);
+        return cached_as(&ctx, format!("sitemaps/{file}"), &headers, TEXT_TYPE, render).await;
+    }
     let (from, to) = file.strip_suffix(".xml").and_then(month_range).ok_or_else(PageError::not_found)?;
     cached_as(&ctx, format!("sitemaps/{file}"), &headers, XML_TYPE, || urlset(&ctx, from, to)).await
 }
@@ -150,12 +196,17 @@ pub async fn news_sitemap(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<
 }
 
 pub async fn robots(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Response, PageError> {
-    cached_as(&ctx, "robots.txt".into(), &headers, "text/plain; charset=utf-8", || async {
-        Ok(format!(
+    cached_as(&ctx, "robots.txt".into(), &headers, TEXT_TYPE, || async {
+        let stories: i64 = ctx.store.published_months().await?.iter().map(|(_, n, _)| n).sum();
+        let mut out = format!(
             "User-agent: *\nDisallow: /search\nDisallow: /api/\nDisallow: /admin\n\nSitemap: {}\nSitemap: {}\n",
             ctx.url("/sitemap.xml"),
             ctx.url("/news-sitemap.xml")
-        ))
+        );
+        for n in 1..=text_sitemap_files(stories, TEXT_SITEMAP_MAX_URLS) {
+            out.push_str(&format!("Sitemap: {}\n", ctx.url(&text_sitemap_path(n))));
+        }
+        Ok(out)
     })
     .await
 }
@@ -170,5 +221,15 @@ mod tests {
         assert_eq!(month_range("2026-12").map(|r| r.1), Some(1_798_761_600));
         assert_eq!(month_range("2026-13"), None);
         assert_eq!(month_range("november"), None);
+    }
+
+    #[test]
+    fn text_sitemaps_hold_at_most_their_share_with_the_home_page_in_the_first() {
+        assert_eq!(text_sitemap_files(0, 50_000), 1);
+        assert_eq!(text_sitemap_files(49_999, 50_000), 1);
+        assert_eq!(text_sitemap_files(50_000, 50_000), 2, "the home page takes a line of the first");
+        assert_eq!(text_sitemap_files(1_000_000, 50_000), 21);
+        assert_eq!(text_sitemap_path(1), "/sitemap.txt");
+        assert_eq!(text_sitemap_path(3), "/sitemaps/3.txt");
     }
 }
