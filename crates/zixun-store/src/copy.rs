@@ -1,6 +1,6 @@
 //! `zixun store copy`: a whole site from SQLite into PostgreSQL — articles and their stories,
 //! views and their hourly history, corpus statistics, sources with their fetch state, users,
-//! sessions, tokens, the audit log and uploads — keeping every id.
+//! sessions, tokens, the audit log, the push log and uploads — keeping every id.
 //!
 //! Each table is read in key order and written in batches, each batch one transaction with
 //! `ON CONFLICT DO NOTHING`, so a copy killed half-way is completed by running it again: the
@@ -136,6 +136,32 @@ const TABLES: &[Table] = &[
         columns: &[("key", Text), ("count", Int), ("last_at", Int)],
         key: "key",
         replace: None,
+        identity: false,
+    },
+    Table {
+        name: "pushes",
+        columns: &[
+            ("id", Int),
+            ("target", Text),
+            ("article_id", Int),
+            ("url", Text),
+            ("state", Text),
+            ("attempts", Int),
+            ("queued_at", Int),
+            ("next_at", Int),
+            ("tried_at", Int),
+            ("result", Text),
+            ("remain", Int),
+        ],
+        key: "id",
+        replace: None,
+        identity: true,
+    },
+    Table {
+        name: "push_cursor",
+        columns: &[("id", Int), ("seq", Int)],
+        key: "id",
+        replace: Some("seq = excluded.seq"),
         identity: false,
     },
     Table {

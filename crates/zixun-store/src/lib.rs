@@ -1,6 +1,6 @@
 //! zixun-store: the traits every backend implements, one per aggregate ([`Store`] for articles,
 //! stories, the change feed, views and corpus statistics; [`SourceStore`]; [`NewsroomStore`];
-//! [`UploadStore`]), the [`Backend`] handle that joins them, and two backends: SQLite (the
+//! [`UploadStore`]; [`PushStore`]), the [`Backend`] handle that joins them, and two backends: SQLite (the
 //! embedded default) and PostgreSQL (several web nodes on one database).
 
 mod backend;
@@ -8,6 +8,7 @@ pub mod copy;
 mod error;
 mod newsroom;
 mod postgres;
+mod push;
 mod rows;
 mod sources;
 mod sqlite;
@@ -23,6 +24,7 @@ pub use backend::{Backend, BackendKind, OpenOptions, open};
 pub use error::StoreError;
 pub use newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User};
 pub use postgres::PgStore;
+pub use push::{PushEntry, PushRecord, PushState, PushStore};
 pub use sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore};
 pub use sqlite::SqliteStore;
 pub use uploads::UploadStore;

@@ -11,7 +11,7 @@ use zixun_core::{
     story::StoryCandidate,
 };
 
-use crate::{AdminArticle, ApiToken, AuditEntry, HourlyViews, Result, Source, StoreError, User};
+use crate::{AdminArticle, ApiToken, AuditEntry, HourlyViews, PushEntry, PushState, Result, Source, StoreError, User};
 
 /// Typed reads of one row's columns by name.
 pub(crate) trait Columns {
@@ -187,4 +187,21 @@ pub(crate) fn article(row: &impl Columns, tags: Vec<String>, keywords: Vec<Strin
 pub(crate) fn in_order<T>(ids: &[i64], rows: Vec<(i64, T)>) -> Vec<T> {
     let mut by_id: HashMap<i64, T> = rows.into_iter().collect();
     ids.iter().filter_map(|id| by_id.remove(id)).collect()
+}
+
+pub(crate) fn push_entry(row: &impl Columns) -> Result<PushEntry> {
+    let state = row.text("state")?;
+    Ok(PushEntry {
+        id: row.int("id")?,
+        target: row.text("target")?,
+        article_id: row.int("article_id")?,
+        url: row.text("url")?,
+        state: PushState::parse(&state).ok_or(StoreError::Corrupt { field: "state", reason: state.clone() })?,
+        attempts: row.int("attempts")?,
+        queued_at: row.int("queued_at")?,
+        next_at: row.int("next_at")?,
+        tried_at: row.opt_int("tried_at")?,
+        result: row.opt_text("result")?,
+        remain: row.opt_int("remain")?,
+    })
 }

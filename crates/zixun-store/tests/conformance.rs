@@ -16,7 +16,8 @@ use zixun_core::{
     newsroom::{Role, Workflow},
 };
 use zixun_store::{
-    AdminFilter, Backend, Cursor, FetchRecord, FetchStatus, ListFilter, NewAudit, NewSource, StoreError, UpsertOutcome,
+    AdminFilter, Backend, Cursor, FetchRecord, FetchStatus, ListFilter, NewAudit, NewSource, PushRecord, PushState,
+    StoreError, UpsertOutcome,
 };
 
 /// Runs each named test on both backends.
@@ -59,6 +60,7 @@ conformance!(
     login_attempts_are_counted_before_the_check,
     a_site_secret_is_one_value_for_every_node,
     sources_are_claimed_by_one_poller,
+    each_story_is_queued_once_per_engine_and_sent_by_one_node,
     uploads_are_kept_by_name,
     concurrent_writers_never_make_a_follower_skip,
 );
@@ -418,6 +420,47 @@ async fn login_attempts_are_counted_before_the_check(db: &TestDb) {
     assert_eq!(store.login_attempt(&["addr:10.0.0.1".to_string()], 1_001, 900).await.expect("attempt"), 50);
     // The window passes: counting starts again.
     assert_eq!(store.login_attempt(&keys, 1_001 + 901, 900).await.expect("attempt"), 1);
+}
+
+async fn each_story_is_queued_once_per_engine_and_sent_by_one_node(db: &TestDb) {
+    let store = db.backend.as_ref();
+    assert_eq!(store.push_cursor().await.expect("cursor"), None, "never read the feed");
+    let items = vec![(1, "https://site.example/a/1".to_string()), (2, "https://site.example/a/2".to_string())];
+    assert_eq!(store.queue_pushes(&["baidu", "indexnow"], &items, 7, 1_000).await.expect("queue"), 4);
+    assert_eq!(store.push_cursor().await.expect("cursor"), Some(7));
+    // Seen again (an edit, or a second node reading the same changes): nothing new, and the
+    // cursor never goes back.
+    assert_eq!(store.queue_pushes(&["baidu", "indexnow"], &items[..1], 5, 1_100).await.expect("queue"), 0);
+    assert_eq!(store.push_cursor().await.expect("cursor"), Some(7));
+    // Two nodes claim at once: each entry goes to one of them.
+    let other = db.second().await;
+    let (x, y) = tokio::join!(store.claim_pushes("baidu", 1_000, 60, 10), other.claim_pushes("baidu", 1_000, 60, 10));
+    let (x, y) = (x.expect("claim"), y.expect("claim"));
+    let mut urls: Vec<&str> = x.iter().chain(&y).map(|p| p.url.as_str()).collect();
+    urls.sort_unstable();
+    assert_eq!(urls, vec!["https://site.example/a/1", "https://site.example/a/2"]);
+    assert!(store.claim_pushes("baidu", 1_030, 60, 10).await.expect("claim").is_empty(), "leased");
+    // A failed attempt waits for its retry; a lease whose node died expires.
+    let ids: Vec<i64> = x.iter().chain(&y).map(|p| p.id).collect();
+    let retry =
+        PushRecord { at: 1_010, state: PushState::Pending, next_at: 1_200, result: "HTTP 503".into(), remain: None };
+    store.record_pushes(&ids, &retry).await.expect("record");
+    assert!(store.claim_pushes("baidu", 1_100, 60, 10).await.expect("claim").is_empty(), "not due");
+    let again = store.claim_pushes("baidu", 1_200, 60, 1).await.expect("claim");
+    assert_eq!((again.len(), again[0].attempts, again[0].result.as_deref()), (1, 1, Some("HTTP 503")));
+    let done =
+        PushRecord { at: 1_210, state: PushState::Pushed, next_at: 1_210, result: "success 1".into(), remain: Some(9) };
+    store.record_pushes(&[again[0].id], &done).await.expect("record");
+    let log = store.push_log(10).await.expect("log");
+    assert_eq!(log.len(), 4);
+    assert!(log.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    let pushed = log.iter().find(|p| p.id == again[0].id).expect("entry");
+    assert_eq!(
+        (pushed.state, pushed.attempts, pushed.remain, pushed.tried_at),
+        (PushState::Pushed, 2, Some(9), Some(1_210))
+    );
+    // The other engine's entries are its own.
+    assert_eq!(store.claim_pushes("indexnow", 1_000, 60, 10).await.expect("claim").len(), 2);
 }
 
 async fn sources_are_claimed_by_one_poller(db: &TestDb) {

@@ -61,6 +61,8 @@ pub struct WebConfig {
     /// An analytics script (`https://hm.baidu.com/hm.js?…`): loaded on every reader page, and
     /// its origin allowed by the Content-Security-Policy. None by default.
     pub analytics_script: Option<url::Url>,
+    /// The IndexNow key, served at `/{key}.txt` for the engines to check.
+    pub indexnow_key: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -81,6 +83,7 @@ impl Default for WebConfig {
             connections: crate::server::ConnectionLimits::default(),
             registrations: Registrations::default(),
             analytics_script: None,
+            indexnow_key: None,
         }
     }
 }

@@ -70,6 +70,21 @@ pub enum Command {
     /// The store as a whole: move a site between backends.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Pushes of new stories to search engines (Baidu 普通收录, IndexNow; `baidu_push_token`,
+    /// `indexnow_key`): `zixun serve` sends each story's URL once, when first published.
+    #[command(subcommand)]
+    Push(PushCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PushCommand {
+    /// What was pushed, newest first: when, engine, state, attempts, URL and the engine's
+    /// answer; then each engine's quota left as it last said and the entries waiting.
+    Log {
+        /// Entries shown.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

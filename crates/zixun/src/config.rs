@@ -1,6 +1,6 @@
 //! Settings: defaults, then the TOML file, then ZIXUN_* environment variables, then flags.
 
-use std::{path::PathBuf, str::FromStr, time::Duration};
+use std::{path::PathBuf, str::FromStr, sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -87,6 +87,17 @@ pub struct Config {
     /// An analytics script URL (https), e.g. Baidu 统计's `https://hm.baidu.com/hm.js?…`;
     /// its origin is then allowed by the Content-Security-Policy.
     pub analytics_script: Option<String>,
+    /// Baidu 普通收录's token (搜索资源平台 › 普通收录 › API提交): with it set, each story's URL
+    /// is pushed once, when first published. Needs `base_url`.
+    pub baidu_push_token: Option<String>,
+    /// Where Baidu pushes go (Baidu's own by default; tests point it elsewhere).
+    pub baidu_push_endpoint: String,
+    /// An IndexNow key (8–128 of a-z, A-Z, 0-9, '-'): served at `/{key}.txt`, and each new
+    /// story's URL is submitted once. Needs `base_url`.
+    pub indexnow_key: Option<String>,
+    pub indexnow_endpoint: String,
+    /// A failed push is retried after this, then twice as long each time (up to six hours).
+    pub push_retry_seconds: f64,
 }
 
 /// `[verification]`: each engine's site verification code.
@@ -146,6 +157,11 @@ impl Default for Config {
             police_beian: None,
             verification: VerificationConfig::default(),
             analytics_script: None,
+            baidu_push_token: None,
+            baidu_push_endpoint: zixun_push::BAIDU_ENDPOINT.into(),
+            indexnow_key: None,
+            indexnow_endpoint: zixun_push::INDEXNOW_ENDPOINT.into(),
+            push_retry_seconds: 60.0,
         }
     }
 }
@@ -224,6 +240,11 @@ impl Config {
         env_opt(var, "ZIXUN_ICP_BEIAN", &mut self.icp_beian)?;
         env_opt(var, "ZIXUN_POLICE_BEIAN", &mut self.police_beian)?;
         env_opt(var, "ZIXUN_ANALYTICS_SCRIPT", &mut self.analytics_script)?;
+        env_opt(var, "ZIXUN_BAIDU_PUSH_TOKEN", &mut self.baidu_push_token)?;
+        env(var, "ZIXUN_BAIDU_PUSH_ENDPOINT", &mut self.baidu_push_endpoint)?;
+        env_opt(var, "ZIXUN_INDEXNOW_KEY", &mut self.indexnow_key)?;
+        env(var, "ZIXUN_INDEXNOW_ENDPOINT", &mut self.indexnow_endpoint)?;
+        env(var, "ZIXUN_PUSH_RETRY_SECONDS", &mut self.push_retry_seconds)?;
         let v = &mut self.verification;
         env_opt(var, "ZIXUN_VERIFICATION_BAIDU", &mut v.baidu)?;
         env_opt(var, "ZIXUN_VERIFICATION_GOOGLE", &mut v.google)?;
@@ -270,6 +291,46 @@ impl Config {
             Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(Some(u)),
             _ => anyhow::bail!("analytics_script = {s:?}: must be an https:// address of a script"),
         }
+    }
+
+    /// `indexnow_key`, checked against the protocol's alphabet.
+    pub fn indexnow_key(&self) -> Result<Option<String>> {
+        let Some(key) = self.indexnow_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) else {
+            return Ok(None);
+        };
+        zixun_push::check_key(key)?;
+        Ok(Some(key.to_string()))
+    }
+
+    /// The engines new stories are pushed to (`baidu_push_token`, `indexnow_key`), checked;
+    /// empty when neither is set.
+    pub fn push_engines(&self) -> Result<Vec<Arc<dyn zixun_push::Engine>>> {
+        let token = self.baidu_push_token.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let key = self.indexnow_key()?;
+        if token.is_none() && key.is_none() {
+            return Ok(Vec::new());
+        }
+        let Some(site) = self.base_url.as_deref() else {
+            anyhow::bail!(
+                "baidu_push_token and indexnow_key need base_url: the public address stories are pushed under"
+            );
+        };
+        let mut engines: Vec<Arc<dyn zixun_push::Engine>> = Vec::new();
+        if let Some(token) = token {
+            let baidu = zixun_push::Baidu::new(&self.baidu_push_endpoint, site, token)
+                .with_context(|| format!("baidu_push_endpoint = {:?}", self.baidu_push_endpoint))?;
+            engines.push(Arc::new(baidu));
+        }
+        if let Some(key) = key {
+            engines.push(Arc::new(
+                zixun_push::IndexNow::new(&self.indexnow_endpoint, site, &key).map_err(anyhow::Error::msg)?,
+            ));
+        }
+        Ok(engines)
+    }
+
+    pub fn push_settings(&self) -> zixun_push::PusherSettings {
+        zixun_push::PusherSettings { retry_base: Config::seconds(self.push_retry_seconds), ..Default::default() }
     }
 
     pub fn index_dir(&self) -> PathBuf {

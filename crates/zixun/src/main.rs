@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{BenchCommand, Cli, Command, EvalCommand, StoreCommand};
+use crate::cli::{BenchCommand, Cli, Command, EvalCommand, PushCommand, StoreCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -48,6 +48,7 @@ fn main() -> ExitCode {
                 commands::eval::related(&config, args).await.map(|_| ExitCode::SUCCESS)
             }
             Command::Store(StoreCommand::Copy(args)) => commands::store::copy(&config, args).await,
+            Command::Push(PushCommand::Log { limit }) => commands::push::log(&config, *limit).await,
         }
     });
     match result {

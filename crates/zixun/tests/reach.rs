@@ -174,3 +174,158 @@ async fn the_text_sitemap_lists_exactly_the_published_stories() {
     assert!(robots.contains(&format!("Sitemap: {}\n", portal.url("/sitemap.txt"))), "{robots}");
     assert!(!robots.contains("/sitemaps/2.txt"), "{robots}");
 }
+
+/// What the stand-in for Baidu and IndexNow received.
+#[derive(Default)]
+struct Engines {
+    /// Baidu: (query, content type, body) of every request, answered or failed.
+    baidu: Vec<(String, String, String)>,
+    /// Baidu requests answered with success.
+    baidu_taken: Vec<Vec<String>>,
+    indexnow: Vec<serde_json::Value>,
+    /// Baidu requests still to fail (HTTP 503).
+    fail_next: usize,
+}
+
+type Shared = std::sync::Arc<std::sync::Mutex<Engines>>;
+
+/// A local server standing in for Baidu's 普通收录 API (`/urls`) and IndexNow (`/indexnow`).
+async fn engines(fail_first: usize) -> (String, Shared) {
+    use axum::{
+        Json, Router,
+        extract::{RawQuery, State},
+        http::{HeaderMap, StatusCode},
+        routing::post,
+    };
+    let shared: Shared =
+        std::sync::Arc::new(std::sync::Mutex::new(Engines { fail_next: fail_first, ..Default::default() }));
+    async fn baidu(
+        State(s): State<Shared>,
+        RawQuery(q): RawQuery,
+        headers: HeaderMap,
+        body: String,
+    ) -> (StatusCode, String) {
+        let mut s = s.lock().expect("lock");
+        let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        s.baidu.push((q.unwrap_or_default(), kind, body.clone()));
+        if s.fail_next > 0 {
+            s.fail_next -= 1;
+            return (StatusCode::SERVICE_UNAVAILABLE, r#"{"error":503,"message":"service unavailable"}"#.into());
+        }
+        let urls: Vec<String> = body.lines().map(String::from).collect();
+        let n = urls.len();
+        s.baidu_taken.push(urls);
+        (StatusCode::OK, format!(r#"{{"remain":{},"success":{n},"not_same_site":[],"not_valid":[]}}"#, 3000 - n))
+    }
+    async fn indexnow(State(s): State<Shared>, Json(v): Json<serde_json::Value>) -> StatusCode {
+        s.lock().expect("lock").indexnow.push(v);
+        StatusCode::ACCEPTED
+    }
+    let app = Router::new().route("/urls", post(baidu)).route("/indexnow", post(indexnow)).with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, shared)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_stories_are_pushed_once_in_batches_retried_and_edits_are_not_pushed() {
+    use common::eventually;
+    let (server, seen) = engines(2).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (baidu, indexnow) = (format!("{server}/urls"), format!("{server}/indexnow"));
+    let env = [
+        ("ZIXUN_BASE_URL", "https://news.example.test"),
+        ("ZIXUN_BAIDU_PUSH_TOKEN", "t0ken"),
+        ("ZIXUN_BAIDU_PUSH_ENDPOINT", baidu.as_str()),
+        ("ZIXUN_INDEXNOW_KEY", "0123456789abcdef"),
+        ("ZIXUN_INDEXNOW_ENDPOINT", indexnow.as_str()),
+        ("ZIXUN_PUSH_RETRY_SECONDS", "1"),
+    ];
+    let portal = Portal::start_with(dir.path(), &[], &env).await;
+    // Published while Baidu fails: the import is not held up, the stories are readable at once.
+    let out = import(dir.path(), &fixture("articles.jsonl"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, list) = portal.json("/api/articles?limit=100").await;
+    let ids: Vec<i64> =
+        list["items"].as_array().expect("items").iter().map(|a| a["id"].as_i64().expect("id")).collect();
+    assert_eq!(ids.len(), 11);
+    let mut expected: Vec<String> = ids.iter().map(|id| format!("https://news.example.test/a/{id}")).collect();
+    expected.sort();
+
+    let taken = |s: &Engines| {
+        let mut urls: Vec<String> = s.baidu_taken.iter().flatten().cloned().collect();
+        urls.sort();
+        urls
+    };
+    assert!(
+        eventually(20, || async { taken(&seen.lock().expect("lock")) == expected }).await,
+        "Baidu should get each story once after two failures: {:?}",
+        seen.lock().expect("lock").baidu
+    );
+    let indexnow_urls = |s: &Engines| {
+        let mut urls: Vec<String> = s
+            .indexnow
+            .iter()
+            .flat_map(|v| v["urlList"].as_array().cloned().unwrap_or_default())
+            .map(|u| u.as_str().unwrap_or_default().to_string())
+            .collect();
+        urls.sort();
+        urls
+    };
+    assert!(eventually(10, || async { indexnow_urls(&seen.lock().expect("lock")) == expected }).await);
+    {
+        let s = seen.lock().expect("lock");
+        assert!(s.baidu.len() >= 3 && s.baidu.len() <= 6, "two failures, then few batches: {}", s.baidu.len());
+        assert!(s.baidu_taken.len() < 11, "batched, not one request a story");
+        for (query, kind, body) in &s.baidu {
+            assert_eq!(query, "site=https%3A%2F%2Fnews.example.test&token=t0ken");
+            assert_eq!(kind, "text/plain");
+            assert!(body.lines().count() <= 2000);
+        }
+        let first = &s.indexnow[0];
+        assert_eq!(first["host"], "news.example.test");
+        assert_eq!(first["key"], "0123456789abcdef");
+        assert_eq!(first["keyLocation"], "https://news.example.test/0123456789abcdef.txt");
+    }
+
+    // An edit is not a new story: nothing more goes out.
+    let edit = dir.path().join("edit.jsonl");
+    let line = std::fs::read_to_string(fixture("articles.jsonl"))
+        .expect("fixture")
+        .lines()
+        .next()
+        .expect("line")
+        .replace("中国农业发展银行发放秋粮收购贷款", "农发行秋粮收购贷款超千亿元");
+    std::fs::write(&edit, line).expect("write");
+    let out = import(dir.path(), &edit);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("updated 1"), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = portal.id_of("fx-01").await;
+    assert!(
+        eventually(10, || async {
+            portal.text(&format!("/a/{id}")).await.1.contains("农发行秋粮收购贷款超千亿元")
+        })
+        .await
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    {
+        let s = seen.lock().expect("lock");
+        assert_eq!(taken(&s), expected, "the edit was pushed again");
+        assert_eq!(indexnow_urls(&s), expected, "the edit was submitted again");
+    }
+
+    // The key file the engines check, and nothing else at the root.
+    let r = portal.get("/0123456789abcdef.txt").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.expect("key"), "0123456789abcdef");
+    assert_eq!(portal.get("/fedcba9876543210.txt").await.status(), 404);
+
+    // The push log shows every entry and the quota Baidu last named.
+    let out = common::zixun(dir.path()).args(["push", "log"]).output().expect("push log");
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(log.lines().filter(|l| l.contains("\tbaidu\tpushed\t")).count(), 11, "{log}");
+    assert_eq!(log.lines().filter(|l| l.contains("\tindexnow\tpushed\t")).count(), 11, "{log}");
+    assert!(log.contains("\t3 attempts\t"), "two failed attempts, then the push: {log}");
+    assert!(log.contains(" left today (as last answered); 0 of these waiting"), "the quota Baidu named: {log}");
+}

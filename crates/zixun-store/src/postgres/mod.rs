@@ -8,6 +8,7 @@
 //! listener reconnects is lost.
 
 mod newsroom;
+mod push;
 mod sources;
 mod uploads;
 

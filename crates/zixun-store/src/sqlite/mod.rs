@@ -1,6 +1,7 @@
 //! The embedded default backend: one SQLite file in WAL mode.
 
 mod newsroom;
+mod push;
 mod sources;
 mod uploads;
 

@@ -1,6 +1,8 @@
 //! Feeds out: RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the site and each category, sitemaps
-//! (with a Google News sitemap of the last 48 hours), and robots.txt pointing at them.
+//! (with a Google News sitemap of the last 48 hours), robots.txt pointing at them, and the
+//! IndexNow key file.
 
+mod indexnow;
 mod sitemap;
 mod syndication;
 
@@ -21,6 +23,8 @@ pub fn router() -> Router<Ctx> {
         .route("/sitemaps/{month}", get(sitemap::month_sitemap))
         .route("/news-sitemap.xml", get(sitemap::news_sitemap))
         .route("/robots.txt", get(sitemap::robots))
+        // Whatever else sits at the root is the IndexNow key file or nothing.
+        .route("/{file}", get(indexnow::key_file))
 }
 
 /// A writer's XML as text, without any character XML 1.0 cannot carry: text stored before

@@ -2,6 +2,7 @@ pub mod bench;
 pub mod eval;
 pub mod fetch;
 pub mod import;
+pub mod push;
 pub mod reindex;
 pub mod serve;
 pub mod sources;

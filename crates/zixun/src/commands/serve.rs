@@ -45,7 +45,9 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         },
         registrations: config.registrations(),
         analytics_script: config.analytics_script()?,
+        indexnow_key: config.indexnow_key()?,
     };
+    let engines = config.push_engines()?;
     let newsroom = runtime::newsroom(config, store.clone(), analyzer.clone())?;
     let ctx = Arc::new(AppContext::new(store.clone(), search, analyzer, clock, web, theme, newsroom));
     tokio::spawn(shutdown_on_signal(ctx.clone()));
@@ -69,10 +71,20 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
     } else {
         None
     };
+    let pusher = if !engines.is_empty() && !args.no_background {
+        let site = config.base_url.as_deref().unwrap_or_default();
+        let pusher = zixun_push::Pusher::new(store.clone(), engines, site, config.push_settings())
+            .context("cannot make the push client")?;
+        // Before the node says it is ready: what is published from then on is pushed.
+        pusher.begin().await?;
+        Some(tokio::spawn(pusher.run(ctx.shutdown.subscribe())))
+    } else {
+        None
+    };
     tracing::info!(address = %format!("http://{local}"), data_dir = %config.data_dir.display(), "zixun is serving");
     zixun_web::serve(ctx, listener).await?;
-    if let Some(f) = fetcher {
-        let _ = f.await;
+    for task in [fetcher, pusher].into_iter().flatten() {
+        let _ = task.await;
     }
     store.close().await;
     tracing::info!("stopped");

@@ -1,0 +1,83 @@
+//! [`PushStore`] for PostgreSQL.
+
+use async_trait::async_trait;
+
+use crate::{PgStore, PushEntry, PushRecord, PushStore, Result, rows};
+
+#[async_trait]
+impl PushStore for PgStore {
+    async fn push_cursor(&self) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT seq FROM push_cursor WHERE id = 1").fetch_optional(&self.pool).await?)
+    }
+
+    async fn queue_pushes(&self, targets: &[&str], items: &[(i64, String)], seq: i64, now: i64) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let mut queued = 0;
+        for target in targets {
+            for (article_id, url) in items {
+                queued += sqlx::query(
+                    "INSERT INTO pushes (target, article_id, url, queued_at, next_at) VALUES ($1, $2, $3, $4, $4) \
+                     ON CONFLICT (target, article_id) DO NOTHING",
+                )
+                .bind(target)
+                .bind(article_id)
+                .bind(url)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+        }
+        sqlx::query(
+            "INSERT INTO push_cursor (id, seq) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET seq = GREATEST(push_cursor.seq, excluded.seq)",
+        )
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    async fn claim_pushes(&self, target: &str, now: i64, lease_secs: i64, limit: u32) -> Result<Vec<PushEntry>> {
+        // SKIP LOCKED: entries another node is claiming this instant are left to it.
+        let rows = sqlx::query(
+            "UPDATE pushes SET next_at = $2 + $3 WHERE id IN (SELECT id FROM pushes \
+             WHERE target = $1 AND state = 'pending' AND next_at <= $2 ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             RETURNING *",
+        )
+        .bind(target)
+        .bind(now)
+        .bind(lease_secs)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut claimed = rows.iter().map(rows::push_entry).collect::<Result<Vec<_>>>()?;
+        claimed.sort_by_key(|p| p.id);
+        Ok(claimed)
+    }
+
+    async fn record_pushes(&self, ids: &[i64], r: &PushRecord) -> Result<()> {
+        sqlx::query(
+            "UPDATE pushes SET state = $1, next_at = $2, tried_at = $3, result = $4, remain = $5, attempts = attempts + 1 \
+             WHERE id = ANY($6)",
+        )
+        .bind(r.state.as_str())
+        .bind(r.next_at)
+        .bind(r.at)
+        .bind(&r.result)
+        .bind(r.remain)
+        .bind(ids)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn push_log(&self, limit: u32) -> Result<Vec<PushEntry>> {
+        let rows = sqlx::query("SELECT * FROM pushes ORDER BY id DESC LIMIT $1")
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::push_entry).collect()
+    }
+}
