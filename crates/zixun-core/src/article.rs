@@ -55,6 +55,9 @@ pub struct ArticleDraft {
     pub body_html: String,
     pub body_text: String,
     pub summary: String,
+    /// The cover image's address (`/uploads/…` or a web address): the one given, else the
+    /// body's first image.
+    pub cover: Option<String>,
     pub keywords: Vec<String>,
     /// Unit-length term vector for 相关内容 (see `TextAnalyzer::analyze`).
     pub term_vector: Vec<(String, f32)>,
@@ -103,6 +106,7 @@ pub struct Article {
     pub body_html: String,
     pub body_text: String,
     pub summary: String,
+    pub cover: Option<String>,
     pub keywords: Vec<String>,
     pub simhash: u64,
     pub status: ArticleStatus,
@@ -132,6 +136,7 @@ pub struct ArticleSummary {
     pub category: Option<String>,
     pub published_at: i64,
     pub summary: String,
+    pub cover: Option<String>,
     pub views: i64,
     pub simhash: u64,
     pub copy_of: Option<i64>,
@@ -148,6 +153,7 @@ impl From<&Article> for ArticleSummary {
             category: a.category.clone(),
             published_at: a.published_at,
             summary: a.summary.clone(),
+            cover: a.cover.clone(),
             views: a.views,
             simhash: a.simhash,
             copy_of: a.copy_of,

@@ -197,7 +197,7 @@ pub fn sanitize_with_base(html: &str, base: Option<&str>) -> String {
     .collect();
     let base = base.and_then(|b| ammonia::Url::parse(b).ok());
     let relative = match base {
-        Some(url) => ammonia::UrlRelative::RewriteWithBase(url),
+        Some(url) => ammonia::UrlRelative::Custom(Box::new(OutletBase(url))),
         None => ammonia::UrlRelative::PassThrough,
     };
     let clean = ammonia::Builder::default()
@@ -225,6 +225,31 @@ pub fn sanitize_with_base(html: &str, base: Option<&str>) -> String {
     drop_tracking_pixels(&clean)
 }
 
+/// Resolves a syndicated body's relative links against the entry's address, except the site's
+/// own stored images (an entry's image once localized): those stay site paths.
+struct OutletBase(ammonia::Url);
+
+impl<'a> ammonia::UrlRelativeEvaluate<'a> for OutletBase {
+    fn evaluate<'url>(&self, url: &'url str) -> Option<std::borrow::Cow<'url, str>> {
+        if is_stored_image(url) {
+            return Some(std::borrow::Cow::Borrowed(url));
+        }
+        self.0.join(url).ok().map(|u| std::borrow::Cow::Owned(u.to_string()))
+    }
+}
+
+/// `/uploads/` and a stored image's name: 32 lowercase hex digits of its hash, then `-` (its
+/// size) or `.` (an upload from before sizes). No outlet names its files so.
+pub fn is_stored_image(path: &str) -> bool {
+    path.strip_prefix("/uploads/").is_some_and(|name| {
+        name.len() > 33
+            && name.as_bytes()[..32].iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            && matches!(name.as_bytes()[32], b'-' | b'.')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.".contains(&b))
+            && !name.contains("..")
+    })
+}
+
 /// Removes `<img>` tags sized 0 or 1 pixel from sanitizer output (whose attributes are always
 /// double-quoted and escaped, so a tag ends at the first `>`).
 fn drop_tracking_pixels(html: &str) -> String {
@@ -245,6 +270,16 @@ fn drop_tracking_pixels(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The address of the first image in sanitized HTML (whose attributes are always double-quoted
+/// and escaped), the cover an article gets when none is given (DedeCMS's 提取第一个图片为缩略图).
+pub fn first_image(html: &str) -> Option<String> {
+    let at = html.find("<img ")?;
+    let tag = &html[at..at + html[at..].find('>')?];
+    let src = tag.split_once(" src=\"")?.1;
+    let src = decode_entities(&src[..src.find('"')?]);
+    (!src.is_empty()).then_some(src)
 }
 
 /// Plain text of (sanitized) HTML: tags dropped, block ends become newlines, entities decoded.
@@ -382,6 +417,25 @@ mod tests {
         assert!(clean.contains(r#"href="https://outlet.example/news/1.html""#), "{clean}");
         assert!(clean.contains(r#"src="https://outlet.example/2026/11/img/a.jpg""#), "{clean}");
         assert!(!clean.contains("onerror") && !clean.contains("p.gif"), "{clean}");
+    }
+
+    #[test]
+    fn stored_images_stay_site_paths_in_a_syndicated_body() {
+        let h = "0123456789abcdef0123456789abcdef";
+        let html =
+            format!(r#"<img src="/uploads/{h}-640x480.jpg"><img src="/uploads/photo.jpg"><a href="x.html">x</a>"#);
+        let clean = sanitize_with_base(&html, Some("https://outlet.example/news/1.html"));
+        assert!(clean.contains(&format!(r#"src="/uploads/{h}-640x480.jpg""#)), "{clean}");
+        assert!(clean.contains(r#"src="https://outlet.example/uploads/photo.jpg""#), "the outlet's own: {clean}");
+        assert!(clean.contains(r#"href="https://outlet.example/news/x.html""#), "{clean}");
+        assert!(!is_stored_image(&format!("/uploads/{h}-../../x")));
+    }
+
+    #[test]
+    fn the_first_image_is_the_cover() {
+        let html = sanitize(r#"<p>文</p><img alt="a" src="/uploads/x.png?a=1&amp;b=2"><img src="/uploads/y.png">"#);
+        assert_eq!(first_image(&html).as_deref(), Some("/uploads/x.png?a=1&b=2"));
+        assert_eq!(first_image("<p>没有图片</p>"), None);
     }
 
     #[test]

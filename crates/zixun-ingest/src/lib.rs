@@ -2,12 +2,14 @@
 //! normalised and analysed on the way.
 
 pub mod feed;
+mod images;
 mod import;
 mod prepare;
 mod record;
 mod write;
 mod writer;
 
+pub use images::{ImageLocalizer, Localized};
 pub use import::{ImportError, ImportReport, Importer};
 pub use prepare::{ArticlePreparer, FIELD_LIMITS, MAX_TAGS, PrepareError, field_limit};
 pub use record::{ImportRecord, RecordError};

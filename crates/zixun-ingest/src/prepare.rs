@@ -5,7 +5,8 @@ use std::sync::Arc;
 use zixun_core::{
     ArticleDraft, ArticleStatus, SiteClock, TextAnalyzer,
     html::{
-        MAX_NESTING, blocks_from_text, blocks_to_html, blocks_to_text, html_to_text, nesting_depth, sanitize_with_base,
+        MAX_NESTING, blocks_from_text, blocks_to_html, blocks_to_text, first_image, html_to_text, is_stored_image,
+        nesting_depth, sanitize_with_base,
     },
     text::{CorpusStats, clean::strip_controls},
     time::TimeError,
@@ -33,6 +34,8 @@ pub enum PrepareError {
     Status(String),
     #[error("field \"url\" must be an http or https address, got {0:?}")]
     Url(String),
+    #[error("field \"cover\" must be an upload (/uploads/…) or an http or https address, got {0:?}")]
+    Cover(String),
 }
 
 impl PrepareError {
@@ -45,13 +48,22 @@ impl PrepareError {
             PrepareError::Date(_) => "published_at",
             PrepareError::Status(_) => "status",
             PrepareError::Url(_) => "url",
+            PrepareError::Cover(_) => "cover",
         }
     }
 }
 
 /// The longest each text field may be, in characters (a headline is a line, not a page).
-pub const FIELD_LIMITS: [(&str, usize); 7] =
-    [("id", 512), ("title", 200), ("author", 100), ("source", 100), ("url", 2048), ("category", 64), ("tags", 64)];
+pub const FIELD_LIMITS: [(&str, usize); 8] = [
+    ("id", 512),
+    ("title", 200),
+    ("author", 100),
+    ("source", 100),
+    ("url", 2048),
+    ("category", 64),
+    ("tags", 64),
+    ("cover", 2048),
+];
 /// Tags an article may carry.
 pub const MAX_TAGS: usize = 30;
 
@@ -104,6 +116,7 @@ fn cleaned(r: &ImportRecord) -> Result<ImportRecord, PrepareError> {
         tags,
         published_at: r.published_at.clone(),
         status: r.status.clone(),
+        cover: opt("cover", &r.cover)?,
     })
 }
 
@@ -135,6 +148,12 @@ impl ArticlePreparer {
             && !is_web_url(url)
         {
             return Err(PrepareError::Url(url.clone()));
+        }
+        // A cover becomes an image's src: a site upload or a web address, nothing else.
+        if let Some(cover) = &r.cover
+            && !(is_web_url(cover) || is_stored_image(cover))
+        {
+            return Err(PrepareError::Cover(cover.clone()));
         }
         let (body_html, body_text) = match (&r.body, &r.body_html) {
             (Some(text), _) => {
@@ -182,6 +201,7 @@ impl ArticlePreparer {
             published_at,
             published_at_given: r.published_at.is_some(),
             summary: analysis.summary,
+            cover: r.cover.clone().or_else(|| first_image(&body_html)),
             keywords: analysis.keywords.into_iter().map(|(k, _)| k).collect(),
             term_vector: analysis.vector,
             simhash: analysis.simhash,

@@ -19,6 +19,8 @@ pub struct ImportRecord {
     pub tags: Vec<String>,
     pub published_at: Option<String>,
     pub status: Option<String>,
+    /// The cover image: an upload (`/uploads/…`) or a web address.
+    pub cover: Option<String>,
 }
 
 /// Why a line was rejected; the message names the field.
@@ -128,6 +130,7 @@ impl ImportRecord {
             tags,
             published_at: opt_string(&obj, "published_at")?,
             status: opt_string(&obj, "status")?,
+            cover: opt_string(&obj, "cover")?,
         })
     }
 }

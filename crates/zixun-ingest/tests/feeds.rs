@@ -22,7 +22,7 @@ use zixun_ingest::{
     ArticlePreparer,
     feed::{FeedFetcher, FeedPoller, FetchError, FetchPolicy, Fetched, Validators, parse_feed},
 };
-use zixun_store::{ListFilter, NewSource, SourceStore, SqliteStore, Store};
+use zixun_store::{ListFilter, NewSource, SourceStore, SqliteStore, Store, UploadStore};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/feeds/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
@@ -36,6 +36,31 @@ struct ServerState {
     version: AtomicUsize,
     /// Requests to /feed.xml.
     feed_hits: AtomicUsize,
+    /// Requests to /img/photo.jpg.
+    image_hits: AtomicUsize,
+}
+
+/// An 800×600 JPEG drawn here.
+fn photo_jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 90]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg)
+        .expect("encodes");
+    out
+}
+
+/// A feed whose entry shows a photo (by a relative address), a page posing as an image and
+/// an image on the entry's own server.
+async fn images_feed(headers: HeaderMap) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let body = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>图片报</title><link>http://{host}/</link>
+<item><title>江城冬季第一场雪</title><link>http://{host}/news/snow.html</link><guid>snow-1</guid>
+<description><![CDATA[<p>今晨江城迎来今冬第一场雪，市民纷纷走上街头赏雪拍照。</p><img src="../img/photo.jpg" alt="雪景"><p>气象部门提醒注意交通安全。</p><img src="http://{host}/img/fake.jpg" alt="假图">]]></description>
+<pubDate>Tue, 01 Dec 2026 08:00:00 +0800</pubDate></item></channel></rss>"#
+    );
+    xml("application/rss+xml; charset=utf-8", body.into_bytes())
 }
 
 fn xml(ctype: &'static str, body: Vec<u8>) -> Response {
@@ -116,6 +141,19 @@ async fn start_server() -> (String, Arc<ServerState>) {
         .route("/huge", get(huge))
         .route("/empty", get(|| async { xml("application/rss+xml", Vec::new()) }))
         .route("/error", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
+        .route("/images.xml", get(images_feed))
+        .route(
+            "/img/photo.jpg",
+            get(|State(s): State<Arc<ServerState>>| async move {
+                s.image_hits.fetch_add(1, Ordering::SeqCst);
+                ([(header::CONTENT_TYPE, "image/jpeg")], photo_jpeg())
+            }),
+        )
+        // A page behind an image address (a hotlink "protection" page, a login wall).
+        .route(
+            "/img/fake.jpg",
+            get(|| async { ([(header::CONTENT_TYPE, "image/jpeg")], "<html><body>防盗链</body></html>") }),
+        )
         .with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -253,12 +291,18 @@ async fn poller(dir: &std::path::Path) -> (Arc<SqliteStore>, FeedPoller) {
         clock: SiteClock::shanghai(),
         max_body_bytes: 1024 * 1024,
     };
-    (store.clone(), FeedPoller::new(store, fetcher(), preparer))
+    (store.clone(), FeedPoller::new(store, fetcher(), preparer, 5 << 20, None))
 }
 
 async fn add(store: &SqliteStore, name: &str, url: String) -> zixun_store::Source {
     store
-        .add_source(&NewSource { name: name.into(), url, category: Some("本地".into()), interval_secs: 900 })
+        .add_source(&NewSource {
+            name: name.into(),
+            url,
+            category: Some("本地".into()),
+            interval_secs: 900,
+            localize_images: name.contains("图片"),
+        })
         .await
         .expect("add source")
 }
@@ -345,4 +389,51 @@ async fn the_default_policy_refuses_loopback_in_every_spelling() {
     assert!(!bytes.is_empty());
     fetcher().fetch(&format!("http://localhost:{port}/feed.xml"), &Validators::default()).await.expect("allowed");
     assert_eq!(state.feed_hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn entry_images_are_stored_as_uploads_when_the_source_says_so() {
+    let (base, state) = start_server().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, poller) = poller(dir.path()).await;
+    let local = add(&store, "图片报", format!("{base}/images.xml")).await;
+    let report = poller.poll(&local).await.expect("poll");
+    assert_eq!(report.outcome.clone().expect("ok").inserted, 1, "{report}");
+    let id = store.list(&ListFilter::All, None, 1).await.expect("list")[0].id;
+    let a = store.article(id).await.expect("get").expect("exists");
+    // The photo is ours now: a stored name that holds its size, with its variants stored first.
+    let start = a.body_html.find("src=\"/uploads/").expect("localized") + 5;
+    let src = &a.body_html[start..start + a.body_html[start..].find('"').expect("end")];
+    let name = zixun_media::ImageName::parse(src.trim_start_matches("/uploads/")).expect("a stored name");
+    assert_eq!(name.size, Some((800, 600)));
+    let stored = store.upload_names().await.expect("names");
+    for w in name.variant_widths() {
+        assert!(stored.contains(&name.variant(w, zixun_media::Format::Webp).to_string()), "{w} px WebP");
+    }
+    let bytes = store.upload(&name.to_string()).await.expect("read").expect("stored");
+    assert_eq!(zixun_media::Format::sniff(&bytes), Some(zixun_media::Format::Jpeg));
+    assert_eq!(a.cover.as_deref(), Some(src), "the first image is the cover");
+    // The page behind an image address was refused and stays remote (shown without a referrer).
+    assert!(a.body_html.contains(&format!("src=\"{base}/img/fake.jpg\"")), "{}", a.body_html);
+    assert!(!stored.iter().any(|n| n.ends_with(".html")));
+    // Polled again: the photo is not downloaded again, and nothing changes.
+    let again = poller.poll(&store.source("图片报").await.expect("s").expect("exists")).await.expect("poll");
+    assert_eq!(again.outcome.expect("ok").unchanged, 1);
+    assert_eq!(state.image_hits.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn entry_images_stay_remote_by_default() {
+    let (base, state) = start_server().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, poller) = poller(dir.path()).await;
+    let local = add(&store, "晚报", format!("{base}/images.xml")).await;
+    poller.poll(&local).await.expect("poll").outcome.expect("ok");
+    let id = store.list(&ListFilter::All, None, 1).await.expect("list")[0].id;
+    let a = store.article(id).await.expect("get").expect("exists");
+    let remote = format!("{base}/img/photo.jpg");
+    assert!(a.body_html.contains(&format!("src=\"{remote}\"")), "{}", a.body_html);
+    assert_eq!(a.cover.as_deref(), Some(remote.as_str()));
+    assert_eq!(state.image_hits.load(Ordering::SeqCst), 0);
+    assert!(store.upload_names().await.expect("names").is_empty());
 }

@@ -416,6 +416,7 @@ mod tests {
             body_html: format!("<p>{body}</p>"),
             body_text: body.into(),
             summary: body.into(),
+            cover: None,
             keywords: vec!["马拉松".into()],
             term_vector: Vec::new(),
             simhash: 1,

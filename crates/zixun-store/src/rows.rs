@@ -78,6 +78,7 @@ pub(crate) fn source(row: &impl Columns) -> Result<Source> {
         url: row.text("url")?,
         category: row.opt_text("category")?,
         interval_secs: row.int("interval_secs")?,
+        localize_images: row.flag("localize_images")?,
         created_at: row.int("created_at")?,
         etag: row.opt_text("etag")?,
         last_modified: row.opt_text("last_modified")?,
@@ -141,6 +142,7 @@ pub(crate) fn summary(row: &impl Columns) -> Result<ArticleSummary> {
         category: row.opt_text("category")?,
         published_at: row.int("published_at")?,
         summary: row.text("summary")?,
+        cover: row.opt_text("cover")?,
         views: row.int("views")?,
         // The 64-bit SimHash is kept in a signed 64-bit column.
         simhash: row.int("simhash")? as u64,
@@ -171,6 +173,7 @@ pub(crate) fn article(row: &impl Columns, tags: Vec<String>, keywords: Vec<Strin
         body_html: row.text("body_html")?,
         body_text: row.text("body_text")?,
         summary: row.text("summary")?,
+        cover: row.opt_text("cover")?,
         keywords,
         simhash: row.int("simhash")? as u64,
         workflow: workflow_of(&status, row.opt_text("workflow")?)?,

@@ -11,6 +11,9 @@ pub struct NewSource {
     pub url: String,
     pub category: Option<String>,
     pub interval_secs: i64,
+    /// Download its entries' images and serve them as the site's own uploads (else they stay
+    /// on the outlet's server, shown without a referrer).
+    pub localize_images: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +23,7 @@ pub struct Source {
     pub url: String,
     pub category: Option<String>,
     pub interval_secs: i64,
+    pub localize_images: bool,
     pub created_at: i64,
     pub etag: Option<String>,
     pub last_modified: Option<String>,

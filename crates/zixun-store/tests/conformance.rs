@@ -63,7 +63,27 @@ conformance!(
     each_story_is_queued_once_per_engine_and_sent_by_one_node,
     uploads_are_kept_by_name,
     concurrent_writers_never_make_a_follower_skip,
+    a_cover_is_kept_shown_in_lists_and_its_change_is_a_change,
 );
+
+async fn a_cover_is_kept_shown_in_lists_and_its_change_is_a_change(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let mut d = draft(Some("c"), None, "有图", 100);
+    d.cover = Some("/uploads/0123456789abcdef0123456789abcdef-1600x900.jpg".into());
+    let id = store.upsert(std::slice::from_ref(&d)).await.expect("upsert")[0].id();
+    let a = store.article(id).await.expect("get").expect("exists");
+    assert_eq!(a.cover, d.cover);
+    let listed = store.list(&ListFilter::All, None, 10).await.expect("list");
+    assert_eq!(listed[0].cover, d.cover, "lists carry the cover (thumbnails)");
+    assert_eq!(store.upsert(std::slice::from_ref(&d)).await.expect("again")[0], UpsertOutcome::Unchanged(id));
+    let seq = store.max_seq().await.expect("seq");
+    d.cover = Some("https://img.example/b.jpg".into());
+    assert_eq!(store.upsert(std::slice::from_ref(&d)).await.expect("new cover")[0], UpsertOutcome::Updated(id));
+    assert_eq!(store.max_seq().await.expect("seq"), seq + 1, "a new cover is a change");
+    d.cover = None;
+    store.upsert(&[d]).await.expect("no cover");
+    assert_eq!(store.article(id).await.expect("get").expect("exists").cover, None);
+}
 
 async fn upserts_number_only_real_changes(db: &TestDb) {
     let store = db.backend.as_ref();
@@ -470,12 +490,14 @@ async fn sources_are_claimed_by_one_poller(db: &TestDb) {
         url: url.into(),
         category: Some("财经".into()),
         interval_secs: 600,
+        localize_images: name == "乙报",
     };
     let a = store.add_source(&new("甲报", "https://a.example/rss")).await.expect("add");
     let b = store.add_source(&new("乙报", "https://b.example/rss")).await.expect("add");
     assert!(matches!(store.add_source(&new("甲报", "https://c.example/rss")).await, Err(StoreError::Conflict(_))));
     assert_eq!(store.sources().await.expect("list").len(), 2);
     assert_eq!(store.source("https://b.example/rss").await.expect("get").map(|s| s.id), Some(b.id));
+    assert!(b.localize_images && !a.localize_images, "the image setting is kept");
     // Both due; two pollers claim at once: each source goes to exactly one of them.
     let other = db.second().await;
     let (x, y) = tokio::join!(store.claim_due(1_000, 300, 10), other.claim_due(1_000, 300, 10));

@@ -258,6 +258,16 @@ impl AppContext {
         site_url(&self.config.base_url, path)
     }
 
+    /// A stored address as an absolute one: a web address as it is, a site path (an upload)
+    /// under the site's address.
+    pub fn absolute(&self, address: &str) -> String {
+        if address.starts_with("https://") || address.starts_with("http://") {
+            address.to_owned()
+        } else {
+            self.url(address)
+        }
+    }
+
     /// What every template sees as `site`.
     pub fn site_globals(&self) -> minijinja::Value {
         let categories: Vec<minijinja::Value> = self

@@ -19,6 +19,7 @@ pub fn article(id: i64) -> Article {
         body_html: String::new(),
         body_text: String::new(),
         summary: String::new(),
+        cover: None,
         keywords: Vec::new(),
         simhash: 0,
         status: ArticleStatus::Published,

@@ -182,6 +182,10 @@ pub struct SourceAddArgs {
     /// Poll interval: `90s`, `15m`, `2h`, `1d` (at least 1 minute).
     #[arg(long, default_value = "15m", value_parser = parse_interval)]
     pub interval: i64,
+    /// Download its entries' images (checked, resized, stored as uploads) instead of showing
+    /// them from the outlet's server (shown without a referrer, which sinaimg and qpic need).
+    #[arg(long)]
+    pub localize_images: bool,
 }
 
 #[derive(Debug, Args)]

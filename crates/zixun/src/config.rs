@@ -70,6 +70,12 @@ pub struct Config {
     pub login_window_minutes: f64,
     /// Largest image upload.
     pub upload_max_bytes: usize,
+    /// An image (a PNG with transparency, say) put on every uploaded image; off when unset.
+    pub watermark: Option<PathBuf>,
+    /// `bottom-right` (default), `bottom-left`, `top-right` or `top-left`.
+    pub watermark_corner: zixun_media::Corner,
+    /// 0 (invisible) to 1 (as drawn).
+    pub watermark_opacity: f32,
     /// A connection must send its request headers within this, from its first byte.
     pub header_timeout_seconds: f64,
     /// A keep-alive connection idle this long between requests is closed.
@@ -150,6 +156,9 @@ impl Default for Config {
             login_max_failures: 5,
             login_window_minutes: 15.0,
             upload_max_bytes: 5 * 1024 * 1024,
+            watermark: None,
+            watermark_corner: zixun_media::Corner::default(),
+            watermark_opacity: 0.6,
             header_timeout_seconds: 10.0,
             idle_timeout_seconds: 60.0,
             max_connections: 1000,
@@ -234,6 +243,9 @@ impl Config {
         env(var, "ZIXUN_LOGIN_MAX_FAILURES", &mut self.login_max_failures)?;
         env(var, "ZIXUN_LOGIN_WINDOW_MINUTES", &mut self.login_window_minutes)?;
         env(var, "ZIXUN_UPLOAD_MAX_BYTES", &mut self.upload_max_bytes)?;
+        env_opt(var, "ZIXUN_WATERMARK", &mut self.watermark)?;
+        env(var, "ZIXUN_WATERMARK_CORNER", &mut self.watermark_corner)?;
+        env(var, "ZIXUN_WATERMARK_OPACITY", &mut self.watermark_opacity)?;
         env(var, "ZIXUN_HEADER_TIMEOUT_SECONDS", &mut self.header_timeout_seconds)?;
         env(var, "ZIXUN_IDLE_TIMEOUT_SECONDS", &mut self.idle_timeout_seconds)?;
         env(var, "ZIXUN_MAX_CONNECTIONS", &mut self.max_connections)?;
@@ -252,6 +264,15 @@ impl Config {
         env_opt(var, "ZIXUN_VERIFICATION_SOGOU", &mut v.sogou)?;
         env_opt(var, "ZIXUN_VERIFICATION_SO360", &mut v.so360)?;
         Ok(())
+    }
+
+    /// The watermark, read from `watermark` (a missing or unreadable file stops the start).
+    pub fn watermark(&self) -> Result<Option<zixun_media::Watermark>> {
+        let Some(path) = &self.watermark else { return Ok(None) };
+        let bytes = std::fs::read(path).with_context(|| format!("watermark = {}: cannot read it", path.display()))?;
+        let mark = zixun_media::Watermark::new(&bytes, self.watermark_corner, self.watermark_opacity)
+            .with_context(|| format!("watermark = {}: not an image", path.display()))?;
+        Ok(Some(mark))
     }
 
     /// `trusted_proxies`, checked: each a CIDR block or a single address.

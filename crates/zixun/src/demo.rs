@@ -3,6 +3,8 @@
 //! The articles' dates are shifted so that the newest is a few minutes old, and each article
 //! gets simulated reader views spread over the hours since it was published (more for fresher
 //! and for original articles), so that 热门资讯 has something to rank. Both are demo data only.
+//! Each article gets a cover drawn by [`demo_art`] and stored as an upload with its variants,
+//! as the newsroom's upload would store it.
 
 use std::{collections::HashMap, io::Cursor};
 
@@ -10,17 +12,20 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 use zixun_core::SiteClock;
 use zixun_ingest::{ArticlePreparer, Importer};
-use zixun_store::{ListFilter, Store};
+use zixun_store::{Backend, ListFilter, Store};
+
+use crate::demo_art;
 
 const DEMO: &str = include_str!("../demo/articles.jsonl");
 
-pub async fn load_if_empty(store: &dyn Store, preparer: ArticlePreparer) -> Result<()> {
+pub async fn load_if_empty(store: &dyn Backend, preparer: ArticlePreparer) -> Result<()> {
     if !store.list(&ListFilter::All, None, 1).await?.is_empty() {
         tracing::info!("data folder has articles; demo content not loaded");
         return Ok(());
     }
     let clock = preparer.clock.clone();
     let shifted = shift_dates(DEMO, &clock, SiteClock::now() - 600)?;
+    let shifted = with_covers(store, shifted).await?;
     let importer = Importer { store, preparer };
     let report = importer
         .run(
@@ -44,6 +49,37 @@ fn shift_dates(jsonl: &str, clock: &SiteClock, newest: i64) -> Result<String> {
         }
     }
     Ok(rows.iter().map(Value::to_string).collect::<Vec<_>>().join("\n"))
+}
+
+/// Draws each article's cover, stores it (variants first) and names it in the line's `cover`.
+async fn with_covers(store: &dyn Backend, jsonl: String) -> Result<String> {
+    let started = std::time::Instant::now();
+    let drawn = tokio::task::spawn_blocking(move || -> Result<Vec<(Value, Vec<zixun_media::StoredFile>)>> {
+        let mut out = Vec::new();
+        for (i, line) in jsonl.lines().enumerate() {
+            let mut row: Value = serde_json::from_str(line)?;
+            let picture = demo_art::cover(row.get("category").and_then(Value::as_str), i as u64 + 1);
+            let mut jpeg = Vec::new();
+            image::DynamicImage::ImageRgb8(picture)
+                .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+                .context("demo cover")?;
+            let p = zixun_media::process(&jpeg, usize::MAX, None).context("demo cover")?;
+            row["cover"] = Value::String(format!("/uploads/{}", p.image.name));
+            let files = p.variants.into_iter().chain([p.image]).collect();
+            out.push((row, files));
+        }
+        Ok(out)
+    })
+    .await??;
+    let mut lines = Vec::with_capacity(drawn.len());
+    for (row, files) in drawn {
+        for f in files {
+            store.put_upload(&f.name.to_string(), &f.bytes).await?;
+        }
+        lines.push(row.to_string());
+    }
+    tracing::info!(covers = lines.len(), ms = started.elapsed().as_millis() as u64, "demo covers drawn");
+    Ok(lines.join("\n"))
 }
 
 /// Simulated views: a deterministic pseudo-random popularity per article, decaying over the

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod demo_art;
 mod runtime;
 
 use std::process::ExitCode;

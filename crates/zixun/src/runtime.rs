@@ -72,7 +72,8 @@ pub fn feed_fetcher(config: &Config) -> Result<FeedFetcher> {
 }
 
 pub fn feed_poller(config: &Config, store: Arc<dyn Backend>, analyzer: Arc<TextAnalyzer>) -> Result<FeedPoller> {
-    Ok(FeedPoller::new(store, feed_fetcher(config)?, preparer(config, analyzer)?))
+    let watermark = config.watermark()?.map(Arc::new);
+    Ok(FeedPoller::new(store, feed_fetcher(config)?, preparer(config, analyzer)?, config.upload_max_bytes, watermark))
 }
 
 /// The newsroom of a web node: accounts and sessions in `store`, writes through the same
@@ -84,6 +85,7 @@ pub fn newsroom(config: &Config, store: Arc<dyn Backend>, analyzer: Arc<TextAnal
         login_max_failures: config.login_max_failures.max(1),
         login_window: Config::seconds(config.login_window_minutes * 60.0),
         upload_max_bytes: config.upload_max_bytes,
+        watermark: config.watermark()?.map(Arc::new),
     };
     let writer = ArticleWriter::new(store.clone(), preparer(config, analyzer)?);
     Ok(Newsroom::new(store, writer, nr))

@@ -103,6 +103,21 @@ impl FeedFetcher {
     }
 
     pub async fn fetch(&self, url: &str, known: &Validators) -> Result<Fetched, FetchError> {
+        const FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
+        self.get(url, FEEDS, known, self.policy.max_bytes).await
+    }
+
+    /// An image a feed entry or a pasted body shows, under the same guard, time and redirect
+    /// limits as a feed, at most `max_bytes` (what it is, its bytes will tell).
+    pub async fn fetch_image(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
+        const IMAGES: &str = "image/webp, image/png, image/jpeg, image/gif;q=0.9, */*;q=0.5";
+        match self.get(url, IMAGES, &Validators::default(), max_bytes).await? {
+            Fetched::Body { bytes, .. } => Ok(bytes),
+            Fetched::NotModified => Err(FetchError::Status(304)),
+        }
+    }
+
+    async fn get(&self, url: &str, accept: &str, known: &Validators, max_bytes: u64) -> Result<Fetched, FetchError> {
         let parsed = reqwest::Url::parse(url).map_err(|e| FetchError::Url(format!("{url}: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(FetchError::Url(format!("{url}: only http and https are fetched")));
@@ -111,10 +126,7 @@ impl FeedFetcher {
         if !self.policy.allow_private_addresses {
             address_guard::check_url(&parsed).map_err(|r| FetchError::Forbidden(r.0))?;
         }
-        let mut request = self.client.get(parsed).header(
-            header::ACCEPT,
-            "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-        );
+        let mut request = self.client.get(parsed).header(header::ACCEPT, accept);
         if let Some(etag) = &known.etag {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
@@ -129,8 +141,8 @@ impl FeedFetcher {
         if !status.is_success() {
             return Err(FetchError::Status(status.as_u16()));
         }
-        if response.content_length().is_some_and(|n| n > self.policy.max_bytes) {
-            return Err(FetchError::TooLarge(self.policy.max_bytes));
+        if response.content_length().is_some_and(|n| n > max_bytes) {
+            return Err(FetchError::TooLarge(max_bytes));
         }
         let header_value =
             |name: header::HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -141,8 +153,8 @@ impl FeedFetcher {
         // Counted as it arrives (after decompression): Content-Length may be absent or lie.
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
-            if bytes.len() as u64 + chunk.len() as u64 > self.policy.max_bytes {
-                return Err(FetchError::TooLarge(self.policy.max_bytes));
+            if bytes.len() as u64 + chunk.len() as u64 > max_bytes {
+                return Err(FetchError::TooLarge(max_bytes));
             }
             bytes.extend_from_slice(&chunk);
         }

@@ -126,6 +126,7 @@ mod tests {
                 url: f.url.clone(),
                 category: f.category.clone(),
                 interval_secs: 900,
+                localize_images: false,
             })
             .collect();
         let again = parse_opml(&write_opml("zixun", &sources)).expect("reparse");

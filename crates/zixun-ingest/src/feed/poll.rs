@@ -4,13 +4,15 @@
 use std::{collections::HashSet, sync::Arc, time::Instant};
 
 use zixun_core::{SiteClock, html::cut};
-use zixun_store::{Backend, FetchRecord, FetchStatus, Source, Store, StoreError};
+use zixun_store::{Backend, FetchRecord, FetchStatus, Source, Store, StoreError, UploadStore};
 
 use super::{
     fetch::{FeedFetcher, Fetched, Validators},
     parse::{FeedEntry, parse_feed},
 };
-use crate::{ArticlePreparer, ArticleWriter, DraftFields, ImportRecord, WriteError, prepare::field_limit};
+use crate::{
+    ArticlePreparer, ArticleWriter, DraftFields, ImageLocalizer, ImportRecord, WriteError, prepare::field_limit,
+};
 
 /// Longest wait after repeated failures (a source that fails for a day is tried every 6 h).
 pub const BACKOFF_CEILING_SECS: i64 = 6 * 3600;
@@ -60,12 +62,23 @@ pub struct FeedPoller {
     pub store: Arc<dyn Backend>,
     pub fetcher: FeedFetcher,
     writer: ArticleWriter,
+    /// For sources with `localize_images`.
+    images: ImageLocalizer,
 }
 
 impl FeedPoller {
-    pub fn new(store: Arc<dyn Backend>, fetcher: FeedFetcher, preparer: ArticlePreparer) -> Self {
+    /// `images`: the largest image taken from an entry, and the watermark put on it.
+    pub fn new(
+        store: Arc<dyn Backend>,
+        fetcher: FeedFetcher,
+        preparer: ArticlePreparer,
+        image_max_bytes: usize,
+        watermark: Option<Arc<zixun_media::Watermark>>,
+    ) -> Self {
         let articles: Arc<dyn Store> = store.clone();
-        FeedPoller { store, fetcher, writer: ArticleWriter::new(articles, preparer) }
+        let uploads: Arc<dyn UploadStore> = store.clone();
+        let images = ImageLocalizer::new(fetcher.clone(), uploads, image_max_bytes, watermark);
+        FeedPoller { store, fetcher, writer: ArticleWriter::new(articles, preparer), images }
     }
 
     /// Polls `source` once and records the outcome. Only a store failure is an `Err`; a fetch
@@ -123,6 +136,17 @@ impl FeedPoller {
             match entry_record(source, e, now) {
                 Ok(r) => records.push((entry_name(e), r)),
                 Err(reason) => counts.skipped.push((entry_name(e), reason)),
+            }
+        }
+        if source.localize_images {
+            for (name, r) in &mut records {
+                let Some(html) = &r.body_html else { continue };
+                let localized = self.images.localize(html, r.url.as_deref()).await?;
+                for (image, reason) in &localized.failed {
+                    tracing::warn!(source = %source.name, entry = %name, image = %image, reason = %reason,
+                        "entry image left on the outlet's server");
+                }
+                r.body_html = Some(localized.html);
             }
         }
         let (names, records): (Vec<String>, Vec<_>) =
@@ -195,6 +219,8 @@ fn entry_record(source: &Source, e: &FeedEntry, now: i64) -> Result<ImportRecord
             .collect(),
         published_at: published_at.map(|t| t.to_string()),
         status: None,
+        // The entry's first image, once sanitized against the entry's address.
+        cover: None,
     })
 }
 

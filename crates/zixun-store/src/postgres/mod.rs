@@ -40,7 +40,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 const CHANNEL: &str = "zixun_changes";
 
 const SUMMARY_COLUMNS: &str =
-    "id, title, author, source_name, original, category, published_at, summary, views, simhash, copy_of";
+    "id, title, author, source_name, original, category, published_at, summary, cover, views, simhash, copy_of";
 
 pub struct PgStore {
     pub(crate) pool: PgPool,
@@ -203,7 +203,7 @@ fn vector_from_row(row: &PgRow) -> Result<Option<Vec<(String, f32)>>> {
     }
 }
 
-/// Binds a draft's columns in the order of the INSERT and UPDATE statements ($1 … $23).
+/// Binds a draft's columns in the order of the INSERT and UPDATE statements ($1 … $24).
 fn bind_draft<'q>(
     q: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
     d: &'q ArticleDraft,
@@ -234,6 +234,7 @@ fn bind_draft<'q>(
         .bind(d.publish_at)
         .bind(&d.body_markdown)
         .bind(seq)
+        .bind(&d.cover)
 }
 
 struct Existing {
@@ -256,7 +257,8 @@ async fn find_existing(tx: &mut sqlx::PgConnection, d: &ArticleDraft) -> Result<
          AND source_url IS NOT DISTINCT FROM $4 AND original = $5 AND category IS NOT DISTINCT FROM $6 \
          AND tags = $7 AND (published_at = $8 OR NOT $9) AND body_html = $10 AND status = $11 \
          AND workflow IS NOT DISTINCT FROM $12 AND publish_at IS NOT DISTINCT FROM $13 \
-         AND ($14::text IS NULL OR body_markdown IS NOT DISTINCT FROM $14) AND tv_words IS NOT NULL) AS same, \
+         AND ($14::text IS NULL OR body_markdown IS NOT DISTINCT FROM $14) AND cover IS NOT DISTINCT FROM $16 \
+         AND tv_words IS NOT NULL) AS same, \
          published_at FROM articles WHERE {key_column} = $15 ORDER BY id LIMIT 1"
     );
     // `key_column` is one of three fixed names, never input.
@@ -280,7 +282,7 @@ async fn find_existing(tx: &mut sqlx::PgConnection, d: &ArticleDraft) -> Result<
         (None, Some(ext), _) => q.bind(ext),
         (None, None, url) => q.bind(url),
     };
-    let row = q.fetch_optional(&mut *tx).await?;
+    let row = q.bind(&d.cover).fetch_optional(&mut *tx).await?;
     row.map(|r| {
         Ok(Existing { id: r.try_get("id")?, same: r.try_get("same")?, published_at: r.try_get("published_at")? })
     })
@@ -322,7 +324,7 @@ impl Store for PgStore {
                              updated_at = $10, body_html = $11, body_text = $12, summary = $13, keywords = $14, \
                              tv_words = $15, tv_weights = $16, simhash = $17, status = $18, \
                              owner_id = COALESCE(owner_id, $19), workflow = $20, publish_at = $21, \
-                             body_markdown = COALESCE($22, body_markdown), seq = $23 WHERE id = $24",
+                             body_markdown = COALESCE($22, body_markdown), seq = $23, cover = $24 WHERE id = $25",
                         ),
                         d,
                         now,
@@ -340,8 +342,8 @@ impl Store for PgStore {
                             "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, \
                              category, tags, published_at, updated_at, body_html, body_text, summary, keywords, \
                              tv_words, tv_weights, simhash, status, owner_id, workflow, publish_at, body_markdown, \
-                             seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                             $17, $18, $19, $20, $21, $22, $23) RETURNING id",
+                             seq, cover) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                             $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id",
                         ),
                         d,
                         now,

@@ -13,13 +13,15 @@ use crate::{
 impl SourceStore for PgStore {
     async fn add_source(&self, s: &NewSource) -> Result<Source> {
         let row = sqlx::query(
-            "INSERT INTO sources (name, url, category, interval_secs, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *",
+            "INSERT INTO sources (name, url, category, interval_secs, created_at, localize_images) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
         )
         .bind(&s.name)
         .bind(&s.url)
         .bind(&s.category)
         .bind(s.interval_secs)
         .bind(SiteClock::now())
+        .bind(s.localize_images)
         .fetch_one(&self.pool)
         .await
         .map_err(|e| match &e {

@@ -41,7 +41,7 @@ pub struct SqliteStore {
 }
 
 const SUMMARY_COLUMNS: &str =
-    "id, title, author, source_name, original, category, published_at, summary, views, simhash, copy_of";
+    "id, title, author, source_name, original, category, published_at, summary, cover, views, simhash, copy_of";
 
 impl SqliteStore {
     /// The database's file name in a data folder.
@@ -228,6 +228,7 @@ fn bind_draft<'q>(
         .bind(d.publish_at)
         .bind(&d.body_markdown)
         .bind(seq)
+        .bind(&d.cover)
 }
 
 struct Existing {
@@ -252,7 +253,7 @@ async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Res
     let sql = format!(
         "SELECT id, (title IS ? AND author IS ? AND source_name IS ? AND source_url IS ? AND original = ? \
          AND category IS ? AND tags = ? AND (published_at = ? OR NOT ?) AND body_html = ? AND status = ? \
-         AND workflow IS ? AND publish_at IS ? AND (? IS NULL OR body_markdown IS ?) \
+         AND workflow IS ? AND publish_at IS ? AND (? IS NULL OR body_markdown IS ?) AND cover IS ? \
          AND term_vector IS NOT NULL) AS same, \
          published_at \
          FROM articles WHERE {key_column} = ? ORDER BY id LIMIT 1"
@@ -274,6 +275,7 @@ async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Res
         .bind(d.publish_at)
         .bind(&d.body_markdown)
         .bind(&d.body_markdown)
+        .bind(&d.cover)
         .bind(key)
         .fetch_optional(&mut *tx)
         .await?;
@@ -324,7 +326,7 @@ impl Store for SqliteStore {
                              original = ?, category = ?, tags = ?, published_at = ?, updated_at = ?, body_html = ?, \
                              body_text = ?, summary = ?, keywords = ?, term_vector = ?, simhash = ?, status = ?, \
                              owner_id = COALESCE(owner_id, ?), workflow = ?, publish_at = ?, \
-                             body_markdown = COALESCE(?, body_markdown), seq = ? WHERE id = ?",
+                             body_markdown = COALESCE(?, body_markdown), seq = ?, cover = ? WHERE id = ?",
                         ),
                         d,
                         now,
@@ -341,8 +343,8 @@ impl Store for SqliteStore {
                         sqlx::query(
                             "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, category, \
                              tags, published_at, updated_at, body_html, body_text, summary, keywords, term_vector, simhash, status, \
-                             owner_id, workflow, publish_at, body_markdown, seq) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                             owner_id, workflow, publish_at, body_markdown, seq, cover) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         ),
                         d,
                         now,

@@ -72,6 +72,8 @@ pub struct ApiArticle {
     /// The newsroom state: `draft`, `submitted`, `scheduled`, `published`, `unpublished`.
     pub workflow: &'static str,
     pub publish_at: Option<String>,
+    /// The cover image's absolute address (the one given, else the body's first image).
+    pub cover: Option<String>,
 }
 
 /// An item of 相关内容.
@@ -215,6 +217,7 @@ impl ApiArticle {
             url: ctx.url(&format!("/a/{}", a.id)),
             workflow: a.workflow.as_str(),
             publish_at: a.publish_at.map(|t| ctx.clock.rfc3339(t)),
+            cover: a.cover.as_deref().map(|c| ctx.absolute(c)),
         }
     }
 }

@@ -43,6 +43,10 @@ pub struct ArticleInput {
     status: Option<String>,
     /// When a `scheduled` article goes out.
     publish_at: Option<String>,
+    /// The cover image: an upload (`/uploads/…`) or an http(s) address; the body's first image
+    /// when absent.
+    #[schema(max_length = 2048)]
+    cover: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/articles", tag = "newsroom", request_body = ArticleInput,

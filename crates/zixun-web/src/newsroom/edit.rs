@@ -156,6 +156,7 @@ pub async fn delete(ctx: &AppContext, actor: &Actor, id: i64) -> Result<(), Edit
         category: a.category.clone(),
         tags: a.tags.clone(),
         published_at: jiff::Timestamp::from_second(a.published_at).ok().map(|t| t.to_string()),
+        cover: a.cover.clone(),
         ..ImportRecord::default()
     };
     let req = EditRequest { id: Some(id), record, wanted: Workflow::Deleted, publish_at: None, markdown: None };

@@ -36,6 +36,8 @@ pub struct NewsroomConfig {
     pub login_max_failures: u32,
     pub login_window: Duration,
     pub upload_max_bytes: usize,
+    /// Put on every uploaded image (off unless configured).
+    pub watermark: Option<Arc<zixun_media::Watermark>>,
 }
 
 impl Default for NewsroomConfig {
@@ -46,6 +48,7 @@ impl Default for NewsroomConfig {
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
             upload_max_bytes: 5 * 1024 * 1024,
+            watermark: None,
         }
     }
 }

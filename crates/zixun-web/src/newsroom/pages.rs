@@ -11,11 +11,7 @@ use axum::{
 };
 use minijinja::{Value, context, value::Serde};
 use serde::Serialize;
-use zixun_core::{
-    SiteClock,
-    html::{escape, sanitize},
-    newsroom::Workflow,
-};
+use zixun_core::{SiteClock, html::sanitize, newsroom::Workflow};
 use zixun_ingest::ImportRecord;
 use zixun_store::AdminFilter;
 
@@ -252,7 +248,7 @@ pub async fn edit_article(
         original: a.original,
         source_name: a.source_name.unwrap_or_default(),
         source_url: a.source_url.unwrap_or_default(),
-        cover: String::new(),
+        cover: a.cover.unwrap_or_default(),
         publish_at: a.publish_at.map(|t| datetime_local(&ctx.clock, t)).unwrap_or_default(),
         state: a.workflow.label(),
         workflow: a.workflow.as_str(),
@@ -326,10 +322,7 @@ pub async fn save(
     {
         return reject("封面图须是上传后得到的 /uploads/ 地址或 http(s) 网址".into());
     }
-    let mut body_html = zixun_core::html::markdown_to_html(&form.body);
-    if !form.cover.is_empty() {
-        body_html = format!("<figure><img src=\"{}\" alt=\"\"></figure>{body_html}", escape(&form.cover));
-    }
+    let body_html = zixun_core::html::markdown_to_html(&form.body);
     let action = f.get("action").map(String::as_str).unwrap_or("draft");
     if action == "preview" {
         let preview = sanitize(&body_html);
@@ -361,6 +354,7 @@ pub async fn save(
         original: Some(form.original),
         category: non_empty(form.category.clone()),
         tags: form.tags.split([',', '，', '、']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect(),
+        cover: non_empty(form.cover.clone()),
         ..ImportRecord::default()
     };
     let req = EditRequest { id, record, wanted, publish_at, markdown: Some(form.body.clone()) };

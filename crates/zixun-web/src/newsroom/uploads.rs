@@ -7,33 +7,14 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use minijinja::{context, value::Serde};
+use zixun_media::ImageName;
 
 use super::{auth::SessionActor, edit::audit};
 use crate::{Ctx, error::PageError};
 
-/// The image formats accepted, by their leading bytes.
-fn image_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    match bytes {
-        [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, ..] => Some(("png", "image/png")),
-        [0xff, 0xd8, 0xff, ..] => Some(("jpg", "image/jpeg")),
-        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some(("gif", "image/gif")),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(("webp", "image/webp")),
-        _ => None,
-    }
-}
-
+/// The content type of a stored name; `None` for anything that is not one.
 fn content_type(name: &str) -> Option<&'static str> {
-    let (stem, ext) = name.split_once('.')?;
-    if stem.len() != 32 || !stem.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
-        return None;
-    }
-    match ext {
-        "png" => Some("image/png"),
-        "jpg" => Some("image/jpeg"),
-        "gif" => Some("image/gif"),
-        "webp" => Some("image/webp"),
-        _ => None,
-    }
+    ImageName::parse(name).map(|n| n.format.mime())
 }
 
 pub async fn upload(State(ctx): State<Ctx>, user: SessionActor, mut form: Multipart) -> Result<Response, PageError> {
@@ -58,15 +39,26 @@ pub async fn upload(State(ctx): State<Ctx>, user: SessionActor, mut form: Multip
     if bytes.len() > limit {
         return Err(PageError::bad_request(format!("图片过大：不能超过 {} MB", limit / (1024 * 1024))));
     }
-    let (ext, _) = image_kind(&bytes).ok_or_else(|| PageError::bad_request("只接受 PNG、JPEG、GIF 或 WebP 图片"))?;
-    let name = format!("{}.{ext}", &blake3::hash(&bytes).to_hex()[..32]);
+    let watermark = ctx.newsroom.config.watermark.clone();
+    // Decoding, resizing and encoding are CPU work: off the async threads.
+    let processed = tokio::task::spawn_blocking(move || zixun_media::process(&bytes, limit, watermark.as_deref()))
+        .await
+        .map_err(|e| PageError::internal(format!("image task: {e}")))?
+        .map_err(|e| PageError::bad_request(e.to_string()))?;
     // In the backend: the data folder with SQLite, the database with PostgreSQL (every node).
-    ctx.store.put_upload(&name, &bytes).await?;
+    // The variants first: an image's address never shows before its variants exist.
+    for f in processed.variants.iter().chain([&processed.image]) {
+        ctx.store.put_upload(&f.name.to_string(), &f.bytes).await?;
+    }
+    let name = processed.image.name.to_string();
+    let bytes = processed.image.bytes.len();
     audit(&ctx, &user.actor, "upload", None, &name).await?;
     let url = format!("/uploads/{name}");
     let page = ctx.theme.render(
         "admin_uploaded.html",
-        context! { site => ctx.site_globals(), user => Serde(&user.actor), url => url, bytes => bytes.len() },
+        context! { site => ctx.site_globals(), user => Serde(&user.actor), url => url, bytes => bytes,
+        width => processed.image.name.size.map(|s| s.0), height => processed.image.name.size.map(|s| s.1),
+        variants => processed.variants.len() },
     )?;
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
 }
@@ -93,13 +85,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn images_are_known_by_their_bytes() {
-        assert_eq!(image_kind(b"\x89PNG\r\n\x1a\n...."), Some(("png", "image/png")));
-        assert_eq!(image_kind(b"\xff\xd8\xff\xe0"), Some(("jpg", "image/jpeg")));
-        assert_eq!(image_kind(b"<svg onload=alert(1)>"), None);
-        assert_eq!(image_kind(b"<html><script>"), None);
-        assert_eq!(content_type("0123456789abcdef0123456789abcdef.png"), Some("image/png"));
+    fn only_stored_names_are_served() {
+        let h = "0123456789abcdef0123456789abcdef";
+        assert_eq!(content_type(&format!("{h}.png")), Some("image/png"));
+        assert_eq!(content_type(&format!("{h}-1600x900-640.webp")), Some("image/webp"));
+        assert_eq!(content_type(&format!("{h}-1600x900.jpg")), Some("image/jpeg"));
         assert_eq!(content_type("../../zixun.db"), None);
-        assert_eq!(content_type("0123456789abcdef0123456789abcdef.svg"), None);
+        assert_eq!(content_type(&format!("{h}.svg")), None);
     }
 }

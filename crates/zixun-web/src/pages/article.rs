@@ -8,10 +8,13 @@ use axum::{
 use minijinja::{context, value::Serde};
 use serde::Serialize;
 use serde_json::json;
-use zixun_core::{Article, ArticleStatus};
+use zixun_core::{Article, ArticleStatus, html::escape};
 use zixun_store::{Cursor, ListFilter};
 
-use super::{ListItem, Rendered, cached};
+use super::{
+    ListItem, Rendered, cached, hot_items,
+    picture::{BODY_SIZES, Loading, Picture, responsive_body},
+};
 use crate::{AppContext, Ctx, cache::Shows, error::PageError, is_crawler};
 
 pub const RELATED_ITEMS: usize = 7;
@@ -58,8 +61,7 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
                 .collect()
         })
         .unwrap_or_default();
-    let hot: Vec<ListItem> =
-        ctx.hot.top(HOT_ITEMS, None).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
+    let hot = hot_items(ctx, HOT_ITEMS, None);
     let (previous, next) = match &a.category {
         Some(c) => {
             let filter = ListFilter::Category(c.clone());
@@ -83,6 +85,19 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
         breadcrumbs.push(Crumb { name: c.clone(), path: format!("/c/{}", urlencoding(c)) });
     }
     breadcrumbs.push(Crumb { name: a.title.clone(), path: format!("/a/{}", a.id) });
+    // The cover leads the article unless the body shows it already; either way it is the
+    // first image a reader (and WeChat's share card) sees.
+    let cover = a.cover.as_deref().map(Picture::new);
+    let lead = cover
+        .as_ref()
+        .zip(a.cover.as_deref())
+        .filter(|(_, c)| !a.body_html.contains(&format!("src=\"{}\"", escape(c))))
+        .map(|(p, _)| p.html(&a.title, BODY_SIZES, Loading::Lead, None));
+    let body = responsive_body(&a.body_html, lead.is_some());
+    let og_image = a.cover.as_deref().map(|c| {
+        let size = cover.as_ref().and_then(Picture::size);
+        context! { url => ctx.absolute(c), width => size.map(|s| s.0), height => size.map(|s| s.1) }
+    });
     let html = ctx.theme.render(
         "article.html",
         context! {
@@ -104,8 +119,10 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
                 views => a.views,
                 reading_minutes => zixun_core::text::reading_minutes(&a.body_text),
                 summary => a.summary.clone(),
-                body_html => minijinja::Value::from_safe_string(a.body_html.clone()),
+                body_html => minijinja::Value::from_safe_string(body),
+                lead_html => lead.map(minijinja::Value::from_safe_string),
             },
+            og_image => og_image,
             json_ld => Serde(json_ld(ctx, a, &canonical)),
             breadcrumbs_ld => Serde(breadcrumbs_ld(ctx, &breadcrumbs)),
             cambrian_ld => Serde(cambrian_ld(ctx, a, &canonical)),
@@ -144,6 +161,9 @@ fn json_ld(ctx: &AppContext, a: &Article, canonical: &str) -> serde_json::Value 
     if let Some(section) = &a.category {
         doc["articleSection"] = json!(section);
     }
+    if let Some(cover) = &a.cover {
+        doc["image"] = json!([ctx.absolute(cover)]);
+    }
     if let Some(original) = a.source_url.as_ref().filter(|_| !a.original) {
         doc["isBasedOn"] = json!(original);
     }
@@ -176,12 +196,16 @@ fn breadcrumbs_ld(ctx: &AppContext, trail: &[Crumb]) -> serde_json::Value {
 /// `YYYY-MM-DDTHH:MM:SS` without an offset as Baidu reads them.
 fn cambrian_ld(ctx: &AppContext, a: &Article, canonical: &str) -> serde_json::Value {
     let local = |ts: i64| ctx.clock.format(ts).replacen(' ', "T", 1);
-    json!({
+    let mut doc = json!({
         "@context": "https://ziyuan.baidu.com/contexts/cambrian.jsonld",
         "@id": canonical,
         "title": a.title,
         "description": a.summary,
         "pubDate": local(a.published_at),
         "upDate": local(a.updated_at.max(a.published_at)),
-    })
+    });
+    if let Some(cover) = &a.cover {
+        doc["images"] = json!([ctx.absolute(cover)]);
+    }
+    doc
 }

@@ -11,7 +11,7 @@ use axum::{
 use minijinja::{context, value::Serde};
 use zixun_store::{Cursor, ListFilter};
 
-use super::{ListItem, Rendered, cached};
+use super::{ListItem, Rendered, cached, hot_items, picture::Loading};
 use crate::{Ctx, cache::Shows, error::PageError};
 
 const PAGE_SIZE: u32 = 20;
@@ -88,9 +88,13 @@ async fn list_page(
             ListFilter::Category(c) => Some(c.as_str()),
             _ => None,
         };
-        let hot: Vec<ListItem> =
-            ctx.hot.top(10, category).iter().map(|h| ListItem::new(&h.article, &ctx.clock)).collect();
-        let items: Vec<ListItem> = items.iter().map(|a| ListItem::new(a, &ctx.clock)).collect();
+        let hot = hot_items(&ctx, 10, category);
+        // The first thumbnails are in the first screen: fetched at once, the rest when near.
+        let items: Vec<ListItem> = items
+            .iter()
+            .enumerate()
+            .map(|(i, a)| ListItem::new(a, &ctx.clock).with_thumb(if i < 3 { Loading::Eager } else { Loading::Lazy }))
+            .collect();
         let description = describe(&ctx.config.site_name, &heading, is_home, &items);
         let ids = items.iter().chain(&hot).map(|i| i.id).collect();
         let html = ctx.theme.render(

@@ -3,6 +3,7 @@
 mod article;
 mod assets;
 mod lists;
+pub mod picture;
 pub mod search;
 
 use std::sync::{Arc, atomic::Ordering};
@@ -59,6 +60,10 @@ pub struct ListItem {
     pub views: i64,
     /// Why a related item is listed (shared words), empty elsewhere.
     pub shared: Vec<String>,
+    /// The cover's address.
+    pub cover: Option<String>,
+    /// The cover as a thumbnail's markup (`<picture>` or `<img>`), where the list shows one.
+    pub thumb: Option<String>,
 }
 
 impl ListItem {
@@ -74,8 +79,32 @@ impl ListItem {
             category: a.category.clone(),
             views: a.views,
             shared: Vec::new(),
+            cover: a.cover.clone(),
+            thumb: None,
         }
     }
+
+    /// With its cover as a thumbnail (`.thumb`), loading at once or when scrolled to.
+    pub fn with_thumb(mut self, loading: picture::Loading) -> Self {
+        self.thumb = self
+            .cover
+            .as_deref()
+            .map(|c| picture::Picture::new(c).html(&self.title, picture::THUMB_SIZES, loading, Some("thumb")));
+        self
+    }
+}
+
+/// The first `n` of 热门资讯 (of `category`, or of the site), the first with its cover.
+pub fn hot_items(ctx: &AppContext, n: usize, category: Option<&str>) -> Vec<ListItem> {
+    ctx.hot
+        .top(n, category)
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let item = ListItem::new(&h.article, &ctx.clock);
+            if i == 0 { item.with_thumb(picture::Loading::Lazy) } else { item }
+        })
+        .collect()
 }
 
 /// A page as rendered, with what it shows (for the page cache's invalidation).

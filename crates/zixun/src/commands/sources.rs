@@ -29,7 +29,13 @@ pub async fn run(config: &Config, cmd: &SourcesCommand) -> Result<ExitCode> {
             let feeds = parse_opml(&text).with_context(|| file.display().to_string())?;
             let (mut added, mut known) = (0, 0);
             for f in feeds {
-                let new = NewSource { name: f.name, url: f.url, category: f.category, interval_secs: *interval };
+                let new = NewSource {
+                    name: f.name,
+                    url: f.url,
+                    category: f.category,
+                    interval_secs: *interval,
+                    localize_images: false,
+                };
                 match store.add_source(&new).await {
                     Ok(_) => added += 1,
                     Err(StoreError::Conflict(reason)) => {
@@ -46,7 +52,13 @@ pub async fn run(config: &Config, cmd: &SourcesCommand) -> Result<ExitCode> {
                 .sources()
                 .await?
                 .into_iter()
-                .map(|s| NewSource { name: s.name, url: s.url, category: s.category, interval_secs: s.interval_secs })
+                .map(|s| NewSource {
+                    name: s.name,
+                    url: s.url,
+                    category: s.category,
+                    interval_secs: s.interval_secs,
+                    localize_images: s.localize_images,
+                })
                 .collect();
             print!("{}", write_opml(&format!("{} sources", config.site_name), &sources));
         }
@@ -79,7 +91,13 @@ async fn add(config: &Config, store: &dyn SourceStore, args: &SourceAddArgs) -> 
         }
     };
     let name = args.name.clone().or(feed_title).unwrap_or_else(|| url.host_str().unwrap_or("feed").to_string());
-    let new = NewSource { name, url: url.to_string(), category: args.category.clone(), interval_secs: args.interval };
+    let new = NewSource {
+        name,
+        url: url.to_string(),
+        category: args.category.clone(),
+        interval_secs: args.interval,
+        localize_images: args.localize_images,
+    };
     let source = store.add_source(&new).await?;
     println!("added {} <{}> every {}", source.name, source.url, interval_text(source.interval_secs));
     Ok(())

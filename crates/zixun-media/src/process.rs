@@ -1,0 +1,247 @@
+//! From uploaded bytes to the files stored: the image upright and without metadata, and its
+//! variants.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits, imageops::FilterType};
+
+use crate::{Format, ImageName, Watermark};
+
+/// Why bytes were not taken as an image (each says what, in words an uploader reads).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MediaError {
+    #[error("只接受 PNG、JPEG、GIF 或 WebP 图片")]
+    NotAnImage,
+    #[error("图片过大：不能超过 {max_bytes} 字节")]
+    TooLarge { max_bytes: usize },
+    #[error("图片尺寸过大：不能超过 {max_side}×{max_side} 像素")]
+    TooManyPixels { max_side: u32 },
+    #[error("图片无法解码：{0}")]
+    Undecodable(String),
+    #[error("图片无法编码：{0}")]
+    Encoding(String),
+}
+
+impl MediaError {
+    /// A stable code for logs and API bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MediaError::NotAnImage => "not_an_image",
+            MediaError::TooLarge { .. } => "image_too_large",
+            MediaError::TooManyPixels { .. } => "image_too_many_pixels",
+            MediaError::Undecodable(_) => "image_undecodable",
+            MediaError::Encoding(_) => "image_encoding",
+        }
+    }
+}
+
+/// One file to store.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub name: ImageName,
+    pub bytes: Vec<u8>,
+}
+
+/// What an upload becomes: the image and its variants. Store `variants` first and `image`
+/// last, so that an address a page can know is never missing its variants.
+#[derive(Debug, Clone)]
+pub struct Processed {
+    pub image: StoredFile,
+    pub variants: Vec<StoredFile>,
+}
+
+/// The longest side accepted, in pixels (a decompression bomb is refused before decoding).
+const MAX_SIDE: u32 = 12_000;
+const JPEG_QUALITY: u8 = 85;
+const WEBP_QUALITY: f32 = 78.0;
+
+/// Checks `bytes` by their content, turns the image upright, strips its metadata, applies the
+/// watermark if any, and makes its variants. The name's hash is of the uploaded bytes (the same
+/// upload twice is the same name).
+pub fn process(bytes: &[u8], max_bytes: usize, watermark: Option<&Watermark>) -> Result<Processed, MediaError> {
+    if bytes.len() > max_bytes {
+        return Err(MediaError::TooLarge { max_bytes });
+    }
+    let format = Format::sniff(bytes).ok_or(MediaError::NotAnImage)?;
+    let hash = blake3::hash(bytes).to_hex()[..32].to_owned();
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    reader.limits(limits);
+    let undecodable = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => MediaError::TooManyPixels { max_side: MAX_SIDE },
+        e => MediaError::Undecodable(e.to_string()),
+    };
+    let mut decoder = reader.into_decoder().map_err(undecodable)?;
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
+    img.apply_orientation(orientation);
+    if format == Format::Gif {
+        // Kept as uploaded: decoding keeps one frame, and an animation is the point of a GIF.
+        // GIF carries no EXIF.
+        let name = ImageName::image(&hash, (img.width(), img.height()), format);
+        return Ok(Processed { image: StoredFile { name, bytes: bytes.to_vec() }, variants: Vec::new() });
+    }
+    if let Some(mark) = watermark {
+        mark.apply(&mut img);
+    }
+    let name = ImageName::image(&hash, (img.width(), img.height()), format);
+    let mut variants = Vec::new();
+    for width in name.variant_widths() {
+        let resized = if width == img.width() {
+            img.clone()
+        } else {
+            let height = name.height_at(width).unwrap_or(1);
+            img.resize_exact(width, height, FilterType::CatmullRom)
+        };
+        if width != img.width() {
+            variants.push(StoredFile { name: name.variant(width, format), bytes: encode(&resized, format)? });
+        }
+        variants.push(StoredFile { name: name.variant(width, Format::Webp), bytes: encode(&resized, Format::Webp)? });
+    }
+    let image = StoredFile { bytes: encode(&img, format)?, name };
+    Ok(Processed { image, variants })
+}
+
+/// Encodes anew (which leaves EXIF, XMP and comments behind).
+fn encode(img: &DynamicImage, format: Format) -> Result<Vec<u8>, MediaError> {
+    let encoding = |e: &dyn std::fmt::Display| MediaError::Encoding(e.to_string());
+    let mut out = Vec::new();
+    match format {
+        Format::Webp => {
+            // Lossy WebP from libwebp (the `image` crate writes only lossless WebP, several
+            // times larger for photographs).
+            let rgba;
+            let encoder = if img.color().has_alpha() {
+                rgba = DynamicImage::ImageRgba8(img.to_rgba8());
+                webp::Encoder::from_image(&rgba)
+            } else {
+                rgba = DynamicImage::ImageRgb8(img.to_rgb8());
+                webp::Encoder::from_image(&rgba)
+            }
+            .map_err(|e| encoding(&e))?;
+            out.extend_from_slice(&encoder.encode(WEBP_QUALITY));
+        }
+        Format::Jpeg => {
+            let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
+            rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY))
+                .map_err(|e| encoding(&e))?;
+        }
+        Format::Png | Format::Gif => {
+            img.write_to(&mut Cursor::new(&mut out), format.image_format()).map_err(|e| encoding(&e))?;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use image::{ImageEncoder, Rgb, RgbImage};
+
+    use super::*;
+
+    fn photo(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 128]))
+    }
+
+    fn jpeg(img: &RgbImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
+            .expect("encodes");
+        out
+    }
+
+    /// A JPEG with an APP1 EXIF segment saying "rotate 90° clockwise" (orientation 6) and a
+    /// camera make, spliced in after SOI.
+    fn jpeg_with_exif(img: &RgbImage) -> Vec<u8> {
+        let plain = jpeg(img);
+        let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+        tiff.extend_from_slice(&[0, 2]); // two entries
+        tiff.extend_from_slice(&[0x01, 0x0f, 0, 2, 0, 0, 0, 4]); // Make, ASCII, 4 bytes
+        tiff.extend_from_slice(b"ZX!\0");
+        tiff.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]); // Orientation = 6
+        tiff.extend_from_slice(&[0, 0, 0, 0]);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let len = (app1.len() + 2) as u16;
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xff, 0xe1]);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    #[test]
+    fn a_photo_becomes_upright_variants_without_exif() {
+        let bytes = jpeg_with_exif(&photo(1600, 1000));
+        assert!(bytes.windows(3).any(|w| w == b"ZX!"), "the fixture carries EXIF");
+        let p = process(&bytes, 10 << 20, None).expect("processed");
+        // Orientation 6: the stored image is 1000 wide, 1600 high.
+        assert_eq!(p.image.name.size, Some((1000, 1600)));
+        assert_eq!(p.image.name.format, Format::Jpeg);
+        let dims = |b: &[u8]| image::load_from_memory(b).map(|i| (i.width(), i.height())).expect("decodes");
+        assert_eq!(dims(&p.image.bytes), (1000, 1600));
+        let mut made: Vec<(String, (u32, u32))> = Vec::new();
+        for f in p.variants.iter().chain([&p.image]) {
+            assert!(!f.bytes.windows(3).any(|w| w == b"ZX!"), "{} keeps EXIF", f.name);
+            assert!(!f.bytes.windows(6).any(|w| w == b"Exif\0\0"), "{} keeps an EXIF segment", f.name);
+            assert_eq!(Format::sniff(&f.bytes), Some(f.name.format), "{} is what its name says", f.name);
+            made.push((f.name.to_string(), dims(&f.bytes)));
+        }
+        let h = &p.image.name.hash;
+        let expect = |suffix: &str, d: (u32, u32)| (format!("{h}-1000x1600{suffix}"), d);
+        assert_eq!(
+            made,
+            vec![
+                expect("-320.jpg", (320, 512)),
+                expect("-320.webp", (320, 512)),
+                expect("-640.jpg", (640, 1024)),
+                expect("-640.webp", (640, 1024)),
+                expect("-1000.webp", (1000, 1600)),
+                expect(".jpg", (1000, 1600)),
+            ]
+        );
+        // The same upload again is the same name.
+        assert_eq!(process(&bytes, 10 << 20, None).expect("again").image.name, p.image.name);
+    }
+
+    #[test]
+    fn webp_variants_are_smaller_than_the_jpeg_ones() {
+        let p = process(&jpeg(&photo(1280, 720)), 10 << 20, None).expect("processed");
+        let size = |suffix: &str| {
+            p.variants.iter().find(|f| f.name.to_string().ends_with(suffix)).map(|f| f.bytes.len()).expect(suffix)
+        };
+        assert!(size("-640.webp") < size("-640.jpg"), "{} vs {}", size("-640.webp"), size("-640.jpg"));
+    }
+
+    #[test]
+    fn what_is_not_an_image_is_refused() {
+        assert_eq!(process(b"<svg onload=alert(1)>", 1 << 20, None).err(), Some(MediaError::NotAnImage));
+        assert_eq!(process(&[0u8; 100], 10, None).err(), Some(MediaError::TooLarge { max_bytes: 10 }));
+        // A PNG signature and then nothing that decodes.
+        assert!(matches!(process(b"\x89PNG\r\n\x1a\nnot really", 1 << 20, None), Err(MediaError::Undecodable(_))));
+        // A header claiming 60,000 × 60,000 pixels is refused before any allocation.
+        let mut bomb = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        bomb.extend_from_slice(&60_000u32.to_be_bytes());
+        bomb.extend_from_slice(&60_000u32.to_be_bytes());
+        bomb.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let crc = crc32fast::hash(&bomb[12..]);
+        bomb.extend_from_slice(&crc.to_be_bytes());
+        assert_eq!(process(&bomb, 1 << 20, None).err(), Some(MediaError::TooManyPixels { max_side: MAX_SIDE }));
+    }
+
+    #[test]
+    fn a_gif_is_kept_as_uploaded() {
+        let mut gif = Vec::new();
+        DynamicImage::ImageRgb8(photo(400, 300))
+            .write_to(&mut Cursor::new(&mut gif), image::ImageFormat::Gif)
+            .expect("encodes");
+        let p = process(&gif, 10 << 20, None).expect("processed");
+        assert_eq!(p.image.bytes, gif);
+        assert_eq!(p.image.name.size, Some((400, 300)));
+        assert!(p.variants.is_empty());
+    }
+}
