@@ -54,21 +54,25 @@ fn shift_dates(jsonl: &str, clock: &SiteClock, newest: i64) -> Result<String> {
 /// Draws each article's cover, stores it (variants first) and names it in the line's `cover`.
 async fn with_covers(store: &dyn Backend, jsonl: String) -> Result<String> {
     let started = std::time::Instant::now();
+    // Drawing and encoding are CPU work: off the async threads, on every core.
     let drawn = tokio::task::spawn_blocking(move || -> Result<Vec<(Value, Vec<zixun_media::StoredFile>)>> {
-        let mut out = Vec::new();
-        for (i, line) in jsonl.lines().enumerate() {
-            let mut row: Value = serde_json::from_str(line)?;
-            let picture = demo_art::cover(row.get("category").and_then(Value::as_str), i as u64 + 1);
-            let mut jpeg = Vec::new();
-            image::DynamicImage::ImageRgb8(picture)
-                .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
-                .context("demo cover")?;
-            let p = zixun_media::process(&jpeg, usize::MAX, None).context("demo cover")?;
-            row["cover"] = Value::String(format!("/uploads/{}", p.image.name));
-            let files = p.variants.into_iter().chain([p.image]).collect();
-            out.push((row, files));
-        }
-        Ok(out)
+        use rayon::prelude::*;
+        let lines: Vec<&str> = jsonl.lines().collect();
+        lines
+            .par_iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let mut row: Value = serde_json::from_str(line)?;
+                let picture = demo_art::cover(row.get("category").and_then(Value::as_str), i as u64 + 1);
+                let mut jpeg = Vec::new();
+                image::DynamicImage::ImageRgb8(picture)
+                    .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+                    .context("demo cover")?;
+                let p = zixun_media::process(&jpeg, usize::MAX, None).context("demo cover")?;
+                row["cover"] = Value::String(format!("/uploads/{}", p.image.name));
+                Ok((row, p.variants.into_iter().chain([p.image]).collect()))
+            })
+            .collect()
     })
     .await??;
     let mut lines = Vec::with_capacity(drawn.len());

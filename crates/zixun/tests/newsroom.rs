@@ -617,3 +617,105 @@ async fn concurrent_guesses_cannot_race_the_login_throttle() {
     }
     portal.terminate();
 }
+
+/// A 1600×900 JPEG drawn here.
+fn photo_jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(1600, 900, |x, y| image::Rgb([(x / 7) as u8, (y / 4) as u8, 120]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg)
+        .expect("encodes");
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_uploaded_photo_gets_variants_and_leads_its_article_on_every_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    add_user(dir.path(), "王编辑", "editor");
+    let portal = Portal::start(dir.path(), &[]).await;
+    let editor = Web::login(&portal, "王编辑").await;
+    let form = reqwest::multipart::Form::new().text("csrf", editor.csrf.clone()).part(
+        "image",
+        reqwest::multipart::Part::bytes(photo_jpeg()).file_name("雪景.jpg").mime_str("image/jpeg").expect("mime"),
+    );
+    let res = editor
+        .client
+        .post(portal.url("/admin/upload"))
+        .header("cookie", &editor.cookie)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.expect("body").replace("&#x2f;", "/");
+    let url = page.split("<code>").nth(1).and_then(|s| s.split("</code>").next()).expect("url").to_string();
+    assert!(url.starts_with("/uploads/") && url.ends_with("-1600x900.jpg"), "{url}");
+    assert!(page.contains("1600×900 像素"), "the uploader is told the size");
+
+    // Every variant is served, in its format, at its width, without metadata.
+    let stem = url.trim_end_matches(".jpg");
+    for (suffix, mime, width) in [
+        ("-320.webp", "image/webp", 320),
+        ("-640.webp", "image/webp", 640),
+        ("-1280.webp", "image/webp", 1280),
+        ("-1600.webp", "image/webp", 1600),
+        ("-320.jpg", "image/jpeg", 320),
+        ("-640.jpg", "image/jpeg", 640),
+        ("-1280.jpg", "image/jpeg", 1280),
+        ("", "image/jpeg", 1600),
+    ] {
+        let ext = if suffix.is_empty() { ".jpg" } else { "" };
+        let res = portal.get(&format!("{stem}{suffix}{ext}")).await;
+        assert_eq!(res.status(), 200, "{stem}{suffix}");
+        assert_eq!(res.headers()["content-type"], mime, "{suffix}");
+        let bytes = res.bytes().await.expect("bytes");
+        let img = image::load_from_memory(&bytes).expect("decodes");
+        assert_eq!(img.width(), width, "{suffix}");
+        assert_eq!(img.height(), width * 9 / 16, "{suffix}");
+        assert!(!bytes.windows(6).any(|w| w == b"Exif\0\0"), "{suffix} has no EXIF");
+    }
+    assert_eq!(portal.get(&format!("{stem}-500.webp")).await.status(), 404, "a width never made");
+
+    // The cover leads the article, sized and in WebP for browsers that take it; lists show it.
+    let res = editor
+        .save(
+            &editor.csrf,
+            &[
+                ("title", "江城迎来今冬第一场雪"),
+                ("body", "今晨江城迎来今冬第一场雪。\n\n气象部门提醒市民注意交通安全。"),
+                ("category", "本地"),
+                ("cover", &url),
+                ("original", "on"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .trim_start_matches("/admin/a/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_string();
+    let (_, article) = portal.text(&format!("/a/{id}")).await;
+    let article = article.replace("&#x2f;", "/");
+    assert!(
+        article.contains(&format!(
+            r#"<figure class="lead"><picture><source type="image/webp" srcset="{stem}-320.webp 320w"#
+        )),
+        "{article}"
+    );
+    assert!(article.contains(r#"width="1600" height="900" fetchpriority="high""#), "{article}");
+    assert!(article.contains(&format!(r#"<meta property="og:image" content="{}{url}">"#, portal.base)), "og:image");
+    assert!(article.contains(r#""image": ["#) || article.contains(r#""image":["#), "JSON-LD image");
+    let (_, api) = portal.json(&format!("/api/articles/{id}")).await;
+    assert_eq!(api["cover"], format!("{}{url}", portal.base));
+    let (_, home) = portal.text("/").await;
+    assert!(
+        home.replace("&#x2f;", "/").contains(&format!(r#"<img src="{url}" alt="江城迎来今冬第一场雪" class="thumb""#)),
+        "{home}"
+    );
+    portal.terminate();
+}
