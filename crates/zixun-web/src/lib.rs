@@ -15,6 +15,7 @@ mod ops;
 mod pages;
 mod registrations;
 mod related;
+mod script;
 pub mod server;
 #[cfg(test)]
 mod test_support;

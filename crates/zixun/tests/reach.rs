@@ -329,3 +329,53 @@ async fn new_stories_are_pushed_once_in_batches_retried_and_edits_are_not_pushed
     assert!(log.contains("\t3 attempts\t"), "two failed attempts, then the push: {log}");
     assert!(log.contains(" left today (as last answered); 0 of these waiting"), "the quota Baidu named: {log}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_reader_page_has_a_traditional_view_and_each_view_names_the_other() {
+    let dir = imported();
+    let portal = Portal::start(dir.path(), &[]).await;
+    let id = portal.id_of("fx-03").await;
+    let (status, hant) = portal.text(&format!("/zh-hant/a/{id}")).await;
+    assert_eq!(status, 200);
+    let hant = hant.replace("&#x2f;", "/");
+    assert!(hant.contains(r#"<html lang="zh-Hant">"#));
+    assert!(hant.contains("英偉達發佈新款數據中心芯片") || hant.contains("英偉達發布新款數據中心芯片"), "{hant}");
+    assert!(!hant.contains("英伟达"), "no Simplified text left");
+    // Links into reader pages stay in the view; assets, uploads and feeds do not move.
+    assert!(hant.contains(r#"<a class="logo" href="/zh-hant/">"#), "{hant}");
+    assert!(hant.contains(r#"<a href="/zh-hant/c/%E7%A7%91%E6%8A%80">"#), "{hant}");
+    assert!(hant.contains(r#"action="/zh-hant/search""#));
+    assert!(hant.contains(r#"href="/rss.xml""#) && hant.contains(r#"href="/static/"#));
+    // Each view names both, and switches to the other.
+    let base = &portal.base;
+    for page in [&hant, &portal.text(&format!("/a/{id}")).await.1.replace("&#x2f;", "/")] {
+        assert!(page.contains(&format!(r#"<link rel="alternate" hreflang="zh-Hans" href="{base}/a/{id}">"#)), "{page}");
+        assert!(page.contains(&format!(r#"<link rel="alternate" hreflang="zh-Hant" href="{base}/zh-hant/a/{id}">"#)));
+    }
+    assert!(
+        hant.contains(&format!(
+            r#"<a class="script" href="/a/{id}" hreflang="zh-Hans" lang="zh-CN">&#x7B80;&#x4F53;</a>"#
+        )),
+        "{hant}"
+    );
+    let (_, hans) = portal.text(&format!("/a/{id}")).await;
+    assert!(
+        hans.replace("&#x2f;", "/").contains(&format!(
+            r#"<a class="script" href="/zh-hant/a/{id}" hreflang="zh-Hant" lang="zh-Hant">繁體</a>"#
+        ))
+    );
+    assert!(hans.contains("英伟达发布新款数据中心芯片"), "the Simplified page is untouched by the other view's cache");
+    // Every kind of reader page, and search in Traditional characters finds Simplified text.
+    for path in ["/zh-hant", "/zh-hant/", "/zh-hant/c/%E7%A7%91%E6%8A%80", "/zh-hant/tag/%E8%8A%AF%E7%89%87"] {
+        let (status, page) = portal.text(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(page.contains(r#"<html lang="zh-Hant">"#), "{path}");
+    }
+    let (status, found) = portal.text("/zh-hant/search?q=%E8%8B%B1%E5%81%89%E9%81%94").await;
+    assert_eq!(status, 200);
+    assert!(
+        found.contains(&format!(r#"href="/zh-hant/a/{id}""#)),
+        "英偉達 finds the article, linked in the view: {found}"
+    );
+    assert_eq!(portal.text("/zh-hant/admin").await.0, 404, "the newsroom has no Traditional view");
+}

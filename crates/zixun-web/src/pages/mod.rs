@@ -24,7 +24,19 @@ use crate::{
     error::PageError,
 };
 
+/// The reader pages, in the Simplified view and again under `/zh-hant` in the Traditional one.
 pub fn router() -> Router<Ctx> {
+    let traditional = || axum::middleware::from_fn(crate::script::traditional);
+    views()
+        .layer(axum::middleware::from_fn(crate::script::simplified))
+        .route("/static/{name}", get(assets::asset))
+        .route("/favicon.ico", get(assets::favicon))
+        .nest(crate::script::HANT_PREFIX, views().layer(traditional()))
+        // `/zh-hant/` as well as `/zh-hant` is the Traditional home page.
+        .route("/zh-hant/", get(lists::home).layer(traditional()))
+}
+
+fn views() -> Router<Ctx> {
     Router::new()
         .route("/", get(lists::home))
         .route("/a/{id}", get(article::article_page))
@@ -33,8 +45,6 @@ pub fn router() -> Router<Ctx> {
         .route("/author/{name}", NamedList::Author.route())
         .route("/tag/{name}", NamedList::Tag.route())
         .route("/search", get(search::search_page))
-        .route("/static/{name}", get(assets::asset))
-        .route("/favicon.ico", get(assets::favicon))
 }
 
 /// Unknown paths: JSON under `/api/`, the theme's 404 page elsewhere.
@@ -154,6 +164,11 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<Rendered, PageError>>,
 {
+    // The 繁體 view of a page is a page of its own.
+    let key = match crate::script::current() {
+        Some(p) if p.hant => format!("{}{key}", crate::script::HANT_PREFIX),
+        _ => key,
+    };
     if let Some(page) = ctx.cache.get(&key) {
         ctx.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
         return Ok(page.respond(headers, true).await);
