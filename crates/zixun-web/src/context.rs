@@ -252,6 +252,16 @@ pub fn site_url(base_url: &str, path: &str) -> String {
     format!("{}{path}", base_url.trim_end_matches('/'))
 }
 
+/// A stored address as an absolute one: a web address as it is, a site path (an upload) under
+/// `base_url`.
+pub fn absolute_url(base_url: &str, address: &str) -> String {
+    if address.starts_with("https://") || address.starts_with("http://") {
+        address.to_owned()
+    } else {
+        site_url(base_url, address)
+    }
+}
+
 impl AppContext {
     /// The absolute address of `path` on this site (`base_url`).
     pub fn url(&self, path: &str) -> String {
@@ -261,11 +271,7 @@ impl AppContext {
     /// A stored address as an absolute one: a web address as it is, a site path (an upload)
     /// under the site's address.
     pub fn absolute(&self, address: &str) -> String {
-        if address.starts_with("https://") || address.starts_with("http://") {
-            address.to_owned()
-        } else {
-            self.url(address)
-        }
+        absolute_url(&self.config.base_url, address)
     }
 
     /// What every template sees as `site`.

@@ -30,6 +30,8 @@ pub struct ApiSummary {
     pub published_at: String,
     pub views: i64,
     pub url: String,
+    /// The cover image's absolute address.
+    pub cover: Option<String>,
 }
 
 /// `GET /api/articles`: newest first.
@@ -106,6 +108,7 @@ impl ApiSummary {
             published_at: clock.rfc3339(a.published_at),
             views: a.views,
             url: crate::context::site_url(base, &format!("/a/{}", a.id)),
+            cover: a.cover.as_deref().map(|c| crate::context::absolute_url(base, c)),
         }
     }
 }
