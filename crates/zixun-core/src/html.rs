@@ -275,11 +275,26 @@ fn drop_tracking_pixels(html: &str) -> String {
 /// The address of the first image in sanitized HTML (whose attributes are always double-quoted
 /// and escaped), the cover an article gets when none is given (DedeCMS's 提取第一个图片为缩略图).
 pub fn first_image(html: &str) -> Option<String> {
-    let at = html.find("<img ")?;
-    let tag = &html[at..at + html[at..].find('>')?];
-    let src = tag.split_once(" src=\"")?.1;
-    let src = decode_entities(&src[..src.find('"')?]);
-    (!src.is_empty()).then_some(src)
+    img_tags(html).find_map(|(_, tag)| tag_attribute(tag, "src").filter(|s| !s.is_empty()))
+}
+
+/// Each `<img …>` tag of sanitized HTML (attributes double-quoted and escaped, so a tag ends at
+/// the first `>`), with where it stands.
+pub fn img_tags(html: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = from + html[from..].find("<img ")?;
+        let end = at + html[at..].find('>')? + 1;
+        from = end;
+        Some((at..end, &html[at..end]))
+    })
+}
+
+/// The value of attribute `name` in a sanitized tag, its character references decoded.
+pub fn tag_attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let len = tag[start..].find('"')?;
+    Some(decode_entities(&tag[start..start + len]))
 }
 
 /// Plain text of (sanitized) HTML: tags dropped, block ends become newlines, entities decoded.

@@ -8,7 +8,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use parking_lot::Mutex;
-use zixun_core::html::{escape, sanitize_with_base};
+use zixun_core::html::{escape, img_tags, sanitize_with_base, tag_attribute};
 use zixun_media::Watermark;
 use zixun_store::UploadStore;
 
@@ -102,22 +102,12 @@ impl ImageLocalizer {
     }
 }
 
-/// The web addresses of a sanitized body's images (attributes double-quoted and escaped).
+/// The web addresses of a sanitized body's images.
 fn image_sources(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(at) = rest.find("<img ") {
-        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
-        let tag = &rest[at..tag_end];
-        if let Some(v) = tag.split_once(" src=\"").and_then(|(_, v)| v.split_once('"')).map(|(v, _)| v) {
-            let v = v.replace("&amp;", "&");
-            if v.starts_with("https://") || v.starts_with("http://") {
-                out.push(v);
-            }
-        }
-        rest = &rest[tag_end..];
-    }
-    out
+    img_tags(html)
+        .filter_map(|(_, tag)| tag_attribute(tag, "src"))
+        .filter(|src| src.starts_with("https://") || src.starts_with("http://"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use zixun_media::{Format, ImageName};
 
-use zixun_core::html::escape;
+use zixun_core::html::{escape, img_tags, tag_attribute};
 
 /// The width an article body's image takes: the whole column on a phone, 736 px beside the
 /// sidebar (see `.columns` in the theme's style.css).
@@ -79,46 +79,27 @@ impl<'a> Picture<'a> {
     }
 }
 
-/// The value of attribute `attr` in a sanitized tag (double-quoted, escaped), as written.
-fn attribute<'t>(tag: &'t str, attr: &str) -> Option<&'t str> {
-    let start = tag.find(&format!(" {attr}=\""))? + attr.len() + 3;
-    let len = tag[start..].find('"')?;
-    Some(&tag[start..start + len])
-}
-
 /// A sanitized article body with its images made responsive (see the module's documentation).
 /// `lead_taken`: an image above the body (the cover) is already the page's lead.
 pub fn responsive_body(html: &str, lead_taken: bool) -> String {
     let mut out = String::with_capacity(html.len() + 256);
-    let mut rest = html;
+    let mut written = 0;
     let mut loading = if lead_taken { Loading::Lazy } else { Loading::Lead };
-    while let Some(at) = rest.find("<img ") {
-        out.push_str(&rest[..at]);
-        // The sanitizer's output escapes every `>` inside attributes: a tag ends at the first.
-        let Some(len) = rest[at..].find('>') else { break };
-        let tag = &rest[at..at + len + 1];
-        rest = &rest[at + len + 1..];
-        let Some(src) = attribute(tag, "src") else {
-            out.push_str(tag);
-            continue;
-        };
-        let src = decode_attribute(src);
-        let alt = attribute(tag, "alt").map(decode_attribute).unwrap_or_default();
+    for (at, tag) in img_tags(html) {
+        let Some(src) = tag_attribute(tag, "src") else { continue };
         let picture = Picture::new(&src);
-        if picture.size().is_some() || picture.is_remote() || src.starts_with(UPLOADS) {
-            out.push_str(&picture.html(&alt, BODY_SIZES, loading, None));
-        } else {
-            out.push_str(tag);
+        if !(picture.size().is_some() || picture.is_remote() || src.starts_with(UPLOADS)) {
+            loading = Loading::Lazy;
+            continue;
         }
+        out.push_str(&html[written..at.start]);
+        let alt = tag_attribute(tag, "alt").unwrap_or_default();
+        out.push_str(&picture.html(&alt, BODY_SIZES, loading, None));
+        written = at.end;
         loading = Loading::Lazy;
     }
-    out.push_str(rest);
+    out.push_str(&html[written..]);
     out
-}
-
-/// An attribute value as the sanitizer escaped it, back to text (`escape` writes it again).
-fn decode_attribute(v: &str) -> String {
-    v.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
 }
 
 #[cfg(test)]
