@@ -29,6 +29,15 @@ impl ArticleStatus {
     }
 }
 
+/// The 转载 credits the 互联网新闻信息服务管理规定 asks a news site to show: the original's
+/// title (原标题) and author (原作者), and the 责任编辑 who answers for the article here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Credits {
+    pub original_title: Option<String>,
+    pub original_author: Option<String>,
+    pub editor: Option<String>,
+}
+
 /// A normalised, analysed article ready to be written by any write path
 /// (import, feed, editor, API). The store assigns `id`, `seq` and `updated_at`.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +67,7 @@ pub struct ArticleDraft {
     /// The cover image's address (`/uploads/…` or a web address): the one given, else the
     /// body's first image.
     pub cover: Option<String>,
+    pub credits: Credits,
     pub keywords: Vec<String>,
     /// Unit-length term vector for 相关内容 (see `TextAnalyzer::analyze`).
     pub term_vector: Vec<(String, f32)>,
@@ -107,6 +117,8 @@ pub struct Article {
     pub body_text: String,
     pub summary: String,
     pub cover: Option<String>,
+    #[serde(flatten)]
+    pub credits: Credits,
     pub keywords: Vec<String>,
     pub simhash: u64,
     pub status: ArticleStatus,

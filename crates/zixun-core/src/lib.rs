@@ -11,6 +11,6 @@ pub mod story;
 pub mod text;
 pub mod time;
 
-pub use article::{Article, ArticleDraft, ArticleStatus, ArticleSummary, AuditNote};
+pub use article::{Article, ArticleDraft, ArticleStatus, ArticleSummary, AuditNote, Credits};
 pub use text::TextAnalyzer;
 pub use time::SiteClock;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use zixun_core::{
-    ArticleDraft, ArticleStatus, SiteClock, TextAnalyzer,
+    ArticleDraft, ArticleStatus, Credits, SiteClock, TextAnalyzer,
     html::{
         MAX_NESTING, blocks_from_text, blocks_to_html, blocks_to_text, first_image, html_to_text, is_stored_image,
         nesting_depth, sanitize_with_base,
@@ -54,7 +54,7 @@ impl PrepareError {
 }
 
 /// The longest each text field may be, in characters (a headline is a line, not a page).
-pub const FIELD_LIMITS: [(&str, usize); 8] = [
+pub const FIELD_LIMITS: [(&str, usize); 11] = [
     ("id", 512),
     ("title", 200),
     ("author", 100),
@@ -63,6 +63,9 @@ pub const FIELD_LIMITS: [(&str, usize); 8] = [
     ("category", 64),
     ("tags", 64),
     ("cover", 2048),
+    ("original_title", 200),
+    ("original_author", 100),
+    ("editor", 100),
 ];
 /// Tags an article may carry.
 pub const MAX_TAGS: usize = 30;
@@ -117,6 +120,9 @@ fn cleaned(r: &ImportRecord) -> Result<ImportRecord, PrepareError> {
         published_at: r.published_at.clone(),
         status: r.status.clone(),
         cover: opt("cover", &r.cover)?,
+        original_title: opt("original_title", &r.original_title)?,
+        original_author: opt("original_author", &r.original_author)?,
+        editor: opt("editor", &r.editor)?,
     })
 }
 
@@ -202,6 +208,11 @@ impl ArticlePreparer {
             published_at_given: r.published_at.is_some(),
             summary: analysis.summary,
             cover: r.cover.clone().or_else(|| first_image(&body_html)),
+            credits: Credits {
+                original_title: r.original_title.clone(),
+                original_author: r.original_author.clone(),
+                editor: r.editor.clone(),
+            },
             keywords: analysis.keywords.into_iter().map(|(k, _)| k).collect(),
             term_vector: analysis.vector,
             simhash: analysis.simhash,

@@ -21,6 +21,10 @@ pub struct ImportRecord {
     pub status: Option<String>,
     /// The cover image: an upload (`/uploads/…`) or a web address.
     pub cover: Option<String>,
+    /// 原标题, 原作者 and 责任编辑 (see [`zixun_core::Credits`]).
+    pub original_title: Option<String>,
+    pub original_author: Option<String>,
+    pub editor: Option<String>,
 }
 
 /// Why a line was rejected; the message names the field.
@@ -131,6 +135,9 @@ impl ImportRecord {
             published_at: opt_string(&obj, "published_at")?,
             status: opt_string(&obj, "status")?,
             cover: opt_string(&obj, "cover")?,
+            original_title: opt_string(&obj, "original_title")?,
+            original_author: opt_string(&obj, "original_author")?,
+            editor: opt_string(&obj, "editor")?,
         })
     }
 }

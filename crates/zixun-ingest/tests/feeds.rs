@@ -326,6 +326,7 @@ async fn polls_store_credited_articles_and_record_failures() {
     assert!(!metro.original, "a feed entry is syndicated, never 原创");
     assert_eq!(metro.source_url.as_deref(), Some(format!("{base}/local/2026/11/metro-5.html").as_str()));
     assert_eq!(metro.author.as_deref(), Some("记者 刘晓晨"));
+    assert_eq!(metro.credits.original_author.as_deref(), Some("记者 刘晓晨"), "the entry's author wrote the original");
     assert_eq!(metro.category.as_deref(), Some("本地"));
     assert_eq!(metro.published_at, 1_795_829_400);
     assert!(!metro.body_html.contains("script") && !metro.body_html.contains("onerror"));

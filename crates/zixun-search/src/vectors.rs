@@ -417,6 +417,7 @@ mod tests {
             body_text: body.into(),
             summary: body.into(),
             cover: None,
+            credits: zixun_core::Credits::default(),
             keywords: vec!["马拉松".into()],
             term_vector: Vec::new(),
             simhash: 1,

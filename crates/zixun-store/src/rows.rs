@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use zixun_core::{
-    Article, ArticleStatus, ArticleSummary,
+    Article, ArticleStatus, ArticleSummary, Credits,
     newsroom::{Role, Workflow},
     story::StoryCandidate,
 };
@@ -174,6 +174,11 @@ pub(crate) fn article(row: &impl Columns, tags: Vec<String>, keywords: Vec<Strin
         body_text: row.text("body_text")?,
         summary: row.text("summary")?,
         cover: row.opt_text("cover")?,
+        credits: Credits {
+            original_title: row.opt_text("original_title")?,
+            original_author: row.opt_text("original_author")?,
+            editor: row.opt_text("editor")?,
+        },
         keywords,
         simhash: row.int("simhash")? as u64,
         workflow: workflow_of(&status, row.opt_text("workflow")?)?,

@@ -63,10 +63,10 @@ conformance!(
     each_story_is_queued_once_per_engine_and_sent_by_one_node,
     uploads_are_kept_by_name,
     concurrent_writers_never_make_a_follower_skip,
-    a_cover_is_kept_shown_in_lists_and_its_change_is_a_change,
+    a_cover_and_credits_are_kept_and_their_change_is_a_change,
 );
 
-async fn a_cover_is_kept_shown_in_lists_and_its_change_is_a_change(db: &TestDb) {
+async fn a_cover_and_credits_are_kept_and_their_change_is_a_change(db: &TestDb) {
     let store = db.backend.as_ref();
     let mut d = draft(Some("c"), None, "有图", 100);
     d.cover = Some("/uploads/0123456789abcdef0123456789abcdef-1600x900.jpg".into());
@@ -81,8 +81,21 @@ async fn a_cover_is_kept_shown_in_lists_and_its_change_is_a_change(db: &TestDb) 
     assert_eq!(store.upsert(std::slice::from_ref(&d)).await.expect("new cover")[0], UpsertOutcome::Updated(id));
     assert_eq!(store.max_seq().await.expect("seq"), seq + 1, "a new cover is a change");
     d.cover = None;
-    store.upsert(&[d]).await.expect("no cover");
+    store.upsert(std::slice::from_ref(&d)).await.expect("no cover");
     assert_eq!(store.article(id).await.expect("get").expect("exists").cover, None);
+    // The 转载 credits are kept, and a change of them alone is a change too.
+    d.credits = zixun_core::Credits {
+        original_title: Some("原来的标题".into()),
+        original_author: Some("李明".into()),
+        editor: Some("王宁".into()),
+    };
+    let seq = store.max_seq().await.expect("seq");
+    assert_eq!(store.upsert(std::slice::from_ref(&d)).await.expect("credits")[0], UpsertOutcome::Updated(id));
+    assert_eq!(store.article(id).await.expect("get").expect("exists").credits, d.credits);
+    assert_eq!(store.upsert(std::slice::from_ref(&d)).await.expect("again")[0], UpsertOutcome::Unchanged(id));
+    d.credits.editor = Some("张华".into());
+    store.upsert(&[d]).await.expect("new editor");
+    assert_eq!(store.max_seq().await.expect("seq"), seq + 2);
 }
 
 async fn upserts_number_only_real_changes(db: &TestDb) {

@@ -20,6 +20,7 @@ pub fn article(id: i64) -> Article {
         body_text: String::new(),
         summary: String::new(),
         cover: None,
+        credits: zixun_core::Credits::default(),
         keywords: Vec::new(),
         simhash: 0,
         status: ArticleStatus::Published,

@@ -719,3 +719,65 @@ async fn an_uploaded_photo_gets_variants_and_leads_its_article_on_every_page() {
     );
     portal.terminate();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_syndicated_article_credits_its_original_and_its_responsible_editor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    add_user(dir.path(), "王宁", "editor");
+    add_user(dir.path(), "作者甲", "author");
+    let (editor, author) = (add_token(dir.path(), "王宁"), add_token(dir.path(), "作者甲"));
+    let portal = Portal::start(dir.path(), &[]).await;
+    let api = Api { portal: &portal, client: raw_client() };
+    use reqwest::Method as M;
+    // 转载 with its credits, published by an editor who names no 责任编辑: the editor answers.
+    let story = json!({
+        "title": "能源局：今冬明春电力供应总体有保障",
+        "body": "国家能源局今天表示，今冬明春全国电力供应总体有保障。\n\n各地正加快推进重点电源项目建设。",
+        "source": "中国能源网", "url": "https://energy.example/2025/10/10/1.html", "original": false,
+        "original_title": "国家能源局：今冬明春电力供应有保障", "original_author": "李明",
+        "published_at": "2025-10-10 13:17:41", "status": "published"
+    })
+    .to_string();
+    let (status, created) = api.send(M::POST, "/api/articles", Some(&editor), Some(&story)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().expect("id");
+    assert_eq!(created["original_title"], "国家能源局：今冬明春电力供应有保障");
+    assert_eq!(created["original_author"], "李明");
+    assert_eq!(created["editor"], "王宁", "the publishing account is the 责任编辑");
+    let (_, page) = portal.text(&format!("/a/{id}")).await;
+    assert!(page.contains("<time datetime=\"2025-10-10T13:17:41+08:00\">2025-10-10 13:17:41</time>"), "{page}");
+    for credit in ["来源：<a href=", "原标题：国家能源局：今冬明春电力供应有保障", "原作者：李明", "责任编辑：王宁"]
+    {
+        assert!(page.contains(credit), "{credit} missing:\n{page}");
+    }
+    let ld: Value = serde_json::from_str(
+        page.split(r#"<script type="application/ld+json">"#)
+            .nth(1)
+            .and_then(|s| s.split("</script>").next())
+            .expect("ld"),
+    )
+    .expect("JSON-LD");
+    assert_eq!(ld["isBasedOn"]["headline"], "国家能源局：今冬明春电力供应有保障");
+    assert_eq!(ld["isBasedOn"]["author"]["name"], "李明");
+    assert_eq!(ld["isBasedOn"]["publisher"]["name"], "中国能源网");
+    assert_eq!(ld["editor"]["name"], "王宁");
+    // A correction by the same editor keeps the credits; a named 责任编辑 replaces the default.
+    let renamed = json!({"title": "能源局：今冬明春电力供应总体有保障", "body": "国家能源局今天表示，今冬明春全国电力供应总体有保障。",
+        "source": "中国能源网", "original": false, "original_title": "国家能源局：今冬明春电力供应有保障",
+        "editor": "张华", "status": "published"})
+    .to_string();
+    let (status, updated) = api.send(M::PUT, &format!("/api/articles/{id}"), Some(&editor), Some(&renamed)).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["editor"], "张华");
+    // An author's submission has no 责任编辑 until someone publishes it.
+    let draft = json!({"title": "作者的稿子", "body": "稿件正文。", "status": "published"}).to_string();
+    let (_, submitted) = api.send(M::POST, "/api/articles", Some(&author), Some(&draft)).await;
+    assert_eq!(submitted["workflow"], "submitted");
+    assert_eq!(submitted["editor"], Value::Null);
+    // Over-long credits are refused, naming the field.
+    let long = json!({"title": "标题", "body": "正文。", "original_author": "名".repeat(101)}).to_string();
+    let (status, err) = api.send(M::POST, "/api/articles", Some(&editor), Some(&long)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["error"]["field"], "original_author");
+    portal.terminate();
+}

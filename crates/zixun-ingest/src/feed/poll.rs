@@ -221,6 +221,10 @@ fn entry_record(source: &Source, e: &FeedEntry, now: i64) -> Result<ImportRecord
         status: None,
         // The entry's first image, once sanitized against the entry's address.
         cover: None,
+        original_title: None,
+        // A syndicated entry's author wrote the original (原作者).
+        original_author: e.author.as_deref().map(|a| cut(a, field_limit("original_author"))),
+        editor: None,
     })
 }
 

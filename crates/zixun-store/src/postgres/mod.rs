@@ -203,7 +203,7 @@ fn vector_from_row(row: &PgRow) -> Result<Option<Vec<(String, f32)>>> {
     }
 }
 
-/// Binds a draft's columns in the order of the INSERT and UPDATE statements ($1 … $24).
+/// Binds a draft's columns in the order of the INSERT and UPDATE statements ($1 … $27).
 fn bind_draft<'q>(
     q: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
     d: &'q ArticleDraft,
@@ -235,6 +235,9 @@ fn bind_draft<'q>(
         .bind(&d.body_markdown)
         .bind(seq)
         .bind(&d.cover)
+        .bind(&d.credits.original_title)
+        .bind(&d.credits.original_author)
+        .bind(&d.credits.editor)
 }
 
 struct Existing {
@@ -258,6 +261,8 @@ async fn find_existing(tx: &mut sqlx::PgConnection, d: &ArticleDraft) -> Result<
          AND tags = $7 AND (published_at = $8 OR NOT $9) AND body_html = $10 AND status = $11 \
          AND workflow IS NOT DISTINCT FROM $12 AND publish_at IS NOT DISTINCT FROM $13 \
          AND ($14::text IS NULL OR body_markdown IS NOT DISTINCT FROM $14) AND cover IS NOT DISTINCT FROM $16 \
+         AND original_title IS NOT DISTINCT FROM $17 AND original_author IS NOT DISTINCT FROM $18 \
+         AND editor IS NOT DISTINCT FROM $19 \
          AND tv_words IS NOT NULL) AS same, \
          published_at FROM articles WHERE {key_column} = $15 ORDER BY id LIMIT 1"
     );
@@ -282,7 +287,13 @@ async fn find_existing(tx: &mut sqlx::PgConnection, d: &ArticleDraft) -> Result<
         (None, Some(ext), _) => q.bind(ext),
         (None, None, url) => q.bind(url),
     };
-    let row = q.bind(&d.cover).fetch_optional(&mut *tx).await?;
+    let row = q
+        .bind(&d.cover)
+        .bind(&d.credits.original_title)
+        .bind(&d.credits.original_author)
+        .bind(&d.credits.editor)
+        .fetch_optional(&mut *tx)
+        .await?;
     row.map(|r| {
         Ok(Existing { id: r.try_get("id")?, same: r.try_get("same")?, published_at: r.try_get("published_at")? })
     })
@@ -324,7 +335,8 @@ impl Store for PgStore {
                              updated_at = $10, body_html = $11, body_text = $12, summary = $13, keywords = $14, \
                              tv_words = $15, tv_weights = $16, simhash = $17, status = $18, \
                              owner_id = COALESCE(owner_id, $19), workflow = $20, publish_at = $21, \
-                             body_markdown = COALESCE($22, body_markdown), seq = $23, cover = $24 WHERE id = $25",
+                             body_markdown = COALESCE($22, body_markdown), seq = $23, cover = $24, \
+                             original_title = $25, original_author = $26, editor = $27 WHERE id = $28",
                         ),
                         d,
                         now,
@@ -342,8 +354,9 @@ impl Store for PgStore {
                             "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, \
                              category, tags, published_at, updated_at, body_html, body_text, summary, keywords, \
                              tv_words, tv_weights, simhash, status, owner_id, workflow, publish_at, body_markdown, \
-                             seq, cover) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                             $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id",
+                             seq, cover, original_title, original_author, editor) VALUES ($1, $2, $3, $4, $5, $6, \
+                             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+                             $25, $26, $27) RETURNING id",
                         ),
                         d,
                         now,

@@ -229,6 +229,9 @@ fn bind_draft<'q>(
         .bind(&d.body_markdown)
         .bind(seq)
         .bind(&d.cover)
+        .bind(&d.credits.original_title)
+        .bind(&d.credits.original_author)
+        .bind(&d.credits.editor)
 }
 
 struct Existing {
@@ -254,6 +257,7 @@ async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Res
         "SELECT id, (title IS ? AND author IS ? AND source_name IS ? AND source_url IS ? AND original = ? \
          AND category IS ? AND tags = ? AND (published_at = ? OR NOT ?) AND body_html = ? AND status = ? \
          AND workflow IS ? AND publish_at IS ? AND (? IS NULL OR body_markdown IS ?) AND cover IS ? \
+         AND original_title IS ? AND original_author IS ? AND editor IS ? \
          AND term_vector IS NOT NULL) AS same, \
          published_at \
          FROM articles WHERE {key_column} = ? ORDER BY id LIMIT 1"
@@ -276,6 +280,9 @@ async fn find_existing(tx: &mut sqlx::SqliteConnection, d: &ArticleDraft) -> Res
         .bind(&d.body_markdown)
         .bind(&d.body_markdown)
         .bind(&d.cover)
+        .bind(&d.credits.original_title)
+        .bind(&d.credits.original_author)
+        .bind(&d.credits.editor)
         .bind(key)
         .fetch_optional(&mut *tx)
         .await?;
@@ -326,7 +333,8 @@ impl Store for SqliteStore {
                              original = ?, category = ?, tags = ?, published_at = ?, updated_at = ?, body_html = ?, \
                              body_text = ?, summary = ?, keywords = ?, term_vector = ?, simhash = ?, status = ?, \
                              owner_id = COALESCE(owner_id, ?), workflow = ?, publish_at = ?, \
-                             body_markdown = COALESCE(?, body_markdown), seq = ?, cover = ? WHERE id = ?",
+                             body_markdown = COALESCE(?, body_markdown), seq = ?, cover = ?, \
+                             original_title = ?, original_author = ?, editor = ? WHERE id = ?",
                         ),
                         d,
                         now,
@@ -343,8 +351,10 @@ impl Store for SqliteStore {
                         sqlx::query(
                             "INSERT INTO articles (ext_id, title, author, source_name, source_url, original, category, \
                              tags, published_at, updated_at, body_html, body_text, summary, keywords, term_vector, simhash, status, \
-                             owner_id, workflow, publish_at, body_markdown, seq, cover) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                             owner_id, workflow, publish_at, body_markdown, seq, cover, original_title, \
+                             original_author, editor) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                             RETURNING id",
                         ),
                         d,
                         now,

@@ -139,6 +139,7 @@ pub fn draft(ext: Option<&str>, url: Option<&str>, title: &str, at: i64) -> Arti
         body_text: "正文".into(),
         summary: "正文".into(),
         cover: None,
+        credits: zixun_core::Credits::default(),
         keywords: vec!["芯片".into(), "算力".into()],
         term_vector: vec![("芯片".into(), 0.8), ("算力".into(), 0.6)],
         simhash: u64::MAX - 1,

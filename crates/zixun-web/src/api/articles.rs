@@ -76,6 +76,12 @@ pub struct ApiArticle {
     pub publish_at: Option<String>,
     /// The cover image's absolute address (the one given, else the body's first image).
     pub cover: Option<String>,
+    /// 原标题: the original's title, for a syndicated (转载) article.
+    pub original_title: Option<String>,
+    /// 原作者: the original's author.
+    pub original_author: Option<String>,
+    /// 责任编辑: who answers for the article here (the publishing account unless named).
+    pub editor: Option<String>,
 }
 
 /// An item of 相关内容.
@@ -221,6 +227,9 @@ impl ApiArticle {
             workflow: a.workflow.as_str(),
             publish_at: a.publish_at.map(|t| ctx.clock.rfc3339(t)),
             cover: a.cover.as_deref().map(|c| ctx.absolute(c)),
+            original_title: a.credits.original_title.clone(),
+            original_author: a.credits.original_author.clone(),
+            editor: a.credits.editor.clone(),
         }
     }
 }

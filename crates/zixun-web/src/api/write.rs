@@ -47,6 +47,15 @@ pub struct ArticleInput {
     /// when absent.
     #[schema(max_length = 2048)]
     cover: Option<String>,
+    /// 原标题: the original's title, for a syndicated (转载) article.
+    #[schema(max_length = 200)]
+    original_title: Option<String>,
+    /// 原作者: the original's author.
+    #[schema(max_length = 100)]
+    original_author: Option<String>,
+    /// 责任编辑: who answers for the article; the publishing account when absent.
+    #[schema(max_length = 100)]
+    editor: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/articles", tag = "newsroom", request_body = ArticleInput,

@@ -102,6 +102,11 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
     if record.author.is_none() {
         record.author = existing.as_ref().and_then(|a| a.author.clone()).or_else(|| Some(actor.name.clone()));
     }
+    record.editor = actor.responsible_editor(
+        record.editor.take(),
+        existing.as_ref().and_then(|a| a.credits.editor.clone()),
+        workflow,
+    );
     // A newsroom article has an id of its own, so that a source URL never makes it overwrite
     // an imported article with the same link.
     record.id =
@@ -157,6 +162,9 @@ pub async fn delete(ctx: &AppContext, actor: &Actor, id: i64) -> Result<(), Edit
         tags: a.tags.clone(),
         published_at: jiff::Timestamp::from_second(a.published_at).ok().map(|t| t.to_string()),
         cover: a.cover.clone(),
+        original_title: a.credits.original_title.clone(),
+        original_author: a.credits.original_author.clone(),
+        editor: a.credits.editor.clone(),
         ..ImportRecord::default()
     };
     let req = EditRequest { id: Some(id), record, wanted: Workflow::Deleted, publish_at: None, markdown: None };

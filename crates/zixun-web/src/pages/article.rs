@@ -111,6 +111,9 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
                 // Checked on the way in; checked again here because it becomes an href.
                 source_url => a.source_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
                 category => a.category.clone(),
+                original_title => a.credits.original_title.clone(),
+                original_author => a.credits.original_author.clone(),
+                editor => a.credits.editor.clone(),
                 tags => a.tags.clone(),
                 keywords => a.keywords.clone(),
                 published => ctx.clock.format(a.published_at),
@@ -164,8 +167,28 @@ fn json_ld(ctx: &AppContext, a: &Article, canonical: &str) -> serde_json::Value 
     if let Some(cover) = &a.cover {
         doc["image"] = json!([ctx.absolute(cover)]);
     }
-    if let Some(original) = a.source_url.as_ref().filter(|_| !a.original) {
-        doc["isBasedOn"] = json!(original);
+    if !a.original {
+        // The original this 转载 is based on: its address, title and author as far as known.
+        let c = &a.credits;
+        let mut based_on = json!({ "@type": "NewsArticle" });
+        if let Some(url) = &a.source_url {
+            based_on["url"] = json!(url);
+        }
+        if let Some(title) = &c.original_title {
+            based_on["headline"] = json!(title);
+        }
+        if let Some(author) = &c.original_author {
+            based_on["author"] = json!({ "@type": "Person", "name": author });
+        }
+        if let Some(outlet) = &a.source_name {
+            based_on["publisher"] = json!({ "@type": "Organization", "name": outlet });
+        }
+        if based_on.as_object().is_some_and(|o| o.len() > 1) {
+            doc["isBasedOn"] = based_on;
+        }
+    }
+    if let Some(editor) = &a.credits.editor {
+        doc["editor"] = json!({ "@type": "Person", "name": editor });
     }
     doc
 }
