@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use zixun_core::text::CorpusStats;
 use zixun_store::{Store, StoreError};
 
-use crate::{ArticlePreparer, ImportRecord, prepare::PreparedArticle, write::write_prepared};
+use crate::{ArticlePreparer, ImageLocalizer, ImportRecord, prepare::PreparedArticle, write::write_prepared};
 
 /// Lines committed per transaction, at most ...
 pub const BATCH_LINES: usize = 256;
@@ -82,6 +82,8 @@ pub enum ImportError {
 pub struct Importer<'a> {
     pub store: &'a dyn Store,
     pub preparer: ArticlePreparer,
+    /// With the site's `localize_images`: bodies' remote images are stored as uploads first.
+    pub images: Option<&'a ImageLocalizer>,
 }
 
 impl Importer<'_> {
@@ -148,14 +150,27 @@ impl Importer<'_> {
         if batch.is_empty() {
             return Ok(());
         }
-        // Analysis is the costly part and needs no store: spread it over the cores.
-        let results: Vec<(u64, Result<PreparedArticle, String>)> = batch
+        let mut records: Vec<(u64, Result<ImportRecord, String>)> = batch
             .par_iter()
-            .map(|(line_no, line)| {
-                let prepared = ImportRecord::parse(line)
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| self.preparer.prepare(&r, Some(corpus)).map_err(|e| e.to_string()));
-                (*line_no, prepared)
+            .map(|(line_no, line)| (*line_no, ImportRecord::parse(line).map_err(|e| e.to_string())))
+            .collect();
+        if let Some(images) = self.images {
+            for (line_no, record) in &mut records {
+                let Ok(r) = record else { continue };
+                let Some(html) = &r.body_html else { continue };
+                let localized = images.localize(html, r.url.as_deref()).await?;
+                for (image, reason) in &localized.failed {
+                    tracing::warn!(line = *line_no, image = %image, reason = %reason, "image left on its server");
+                }
+                r.body_html = Some(localized.html);
+            }
+        }
+        // Analysis is the costly part and needs no store: spread it over the cores.
+        let results: Vec<(u64, Result<PreparedArticle, String>)> = records
+            .into_par_iter()
+            .map(|(line_no, record)| {
+                let prepared = record.and_then(|r| self.preparer.prepare(&r, Some(corpus)).map_err(|e| e.to_string()));
+                (line_no, prepared)
             })
             .collect();
         batch.clear();

@@ -76,6 +76,9 @@ pub struct Config {
     pub watermark_corner: zixun_media::Corner,
     /// 0 (invisible) to 1 (as drawn).
     pub watermark_opacity: f32,
+    /// Download the outside images of imported and newsroom bodies and serve them as uploads
+    /// (feeds: per source, `sources add --localize-images`).
+    pub localize_images: bool,
     /// A connection must send its request headers within this, from its first byte.
     pub header_timeout_seconds: f64,
     /// A keep-alive connection idle this long between requests is closed.
@@ -159,6 +162,7 @@ impl Default for Config {
             watermark: None,
             watermark_corner: zixun_media::Corner::default(),
             watermark_opacity: 0.6,
+            localize_images: false,
             header_timeout_seconds: 10.0,
             idle_timeout_seconds: 60.0,
             max_connections: 1000,
@@ -246,6 +250,7 @@ impl Config {
         env_opt(var, "ZIXUN_WATERMARK", &mut self.watermark)?;
         env(var, "ZIXUN_WATERMARK_CORNER", &mut self.watermark_corner)?;
         env(var, "ZIXUN_WATERMARK_OPACITY", &mut self.watermark_opacity)?;
+        env(var, "ZIXUN_LOCALIZE_IMAGES", &mut self.localize_images)?;
         env(var, "ZIXUN_HEADER_TIMEOUT_SECONDS", &mut self.header_timeout_seconds)?;
         env(var, "ZIXUN_IDLE_TIMEOUT_SECONDS", &mut self.idle_timeout_seconds)?;
         env(var, "ZIXUN_MAX_CONNECTIONS", &mut self.max_connections)?;

@@ -26,7 +26,7 @@ pub async fn load_if_empty(store: &dyn Backend, preparer: ArticlePreparer) -> Re
     let clock = preparer.clock.clone();
     let shifted = shift_dates(DEMO, &clock, SiteClock::now() - 600)?;
     let shifted = with_covers(store, shifted).await?;
-    let importer = Importer { store, preparer };
+    let importer = Importer { store, preparer, images: None };
     let report = importer
         .run(
             &mut Cursor::new(shifted.into_bytes()),

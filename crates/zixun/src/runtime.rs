@@ -6,10 +6,10 @@ use anyhow::{Context, Result};
 use tracing_subscriber::{EnvFilter, fmt};
 use zixun_core::{SiteClock, TextAnalyzer, story::StoryPolicy};
 use zixun_ingest::{
-    ArticlePreparer, ArticleWriter,
+    ArticlePreparer, ArticleWriter, ImageLocalizer,
     feed::{FeedFetcher, FeedPoller, FetchPolicy},
 };
-use zixun_store::{Backend, OpenOptions};
+use zixun_store::{Backend, OpenOptions, UploadStore};
 use zixun_web::newsroom::{Newsroom, NewsroomConfig};
 
 use crate::config::Config;
@@ -76,6 +76,16 @@ pub fn feed_poller(config: &Config, store: Arc<dyn Backend>, analyzer: Arc<TextA
     Ok(FeedPoller::new(store, feed_fetcher(config)?, preparer(config, analyzer)?, config.upload_max_bytes, watermark))
 }
 
+/// With `localize_images`: what stores the remote images of imported and newsroom bodies.
+pub fn image_localizer(config: &Config, store: Arc<dyn Backend>) -> Result<Option<Arc<ImageLocalizer>>> {
+    if !config.localize_images {
+        return Ok(None);
+    }
+    let watermark = config.watermark()?.map(Arc::new);
+    let uploads: Arc<dyn UploadStore> = store;
+    Ok(Some(Arc::new(ImageLocalizer::new(feed_fetcher(config)?, uploads, config.upload_max_bytes, watermark))))
+}
+
 /// The newsroom of a web node: accounts and sessions in `store`, writes through the same
 /// preparation as import.
 pub fn newsroom(config: &Config, store: Arc<dyn Backend>, analyzer: Arc<TextAnalyzer>) -> Result<Newsroom> {
@@ -87,8 +97,9 @@ pub fn newsroom(config: &Config, store: Arc<dyn Backend>, analyzer: Arc<TextAnal
         upload_max_bytes: config.upload_max_bytes,
         watermark: config.watermark()?.map(Arc::new),
     };
+    let images = image_localizer(config, store.clone())?;
     let writer = ArticleWriter::new(store.clone(), preparer(config, analyzer)?);
-    Ok(Newsroom::new(store, writer, nr))
+    Ok(Newsroom::new(store, writer, images, nr))
 }
 
 pub fn preparer(config: &Config, analyzer: Arc<TextAnalyzer>) -> Result<ArticlePreparer> {

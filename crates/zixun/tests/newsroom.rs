@@ -781,3 +781,49 @@ async fn a_syndicated_article_credits_its_original_and_its_responsible_editor() 
     assert_eq!(err["error"]["field"], "original_author");
     portal.terminate();
 }
+
+/// A server of outside images on 127.0.0.1: `/p.jpg` a photo, `/wall.jpg` a page posing as one.
+async fn image_server() -> String {
+    let photo = photo_jpeg();
+    let app = axum::Router::new()
+        .route("/p.jpg", axum::routing::get(move || async move { ([("content-type", "image/jpeg")], photo) }))
+        .route("/wall.jpg", axum::routing::get(|| async { ([("content-type", "image/jpeg")], "<html>请登录</html>") }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_localize_images_outside_images_of_imports_and_the_api_become_uploads() {
+    let outside = image_server().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    add_user(dir.path(), "王编辑", "editor");
+    let token = add_token(dir.path(), "王编辑");
+    let line = json!({"id": "loc-1", "title": "导入的图文", "body_html": format!(
+        r#"<p>导入的正文。</p><img src="{outside}/p.jpg" alt="照片"><img src="{outside}/wall.jpg" alt="墙">"#)});
+    let file = dir.path().join("in.jsonl");
+    std::fs::write(&file, format!("{line}\n")).expect("write");
+    let out = zixun(dir.path()).env("ZIXUN_LOCALIZE_IMAGES", "true").arg("import").arg(&file).output().expect("import");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let portal = Portal::start_with(dir.path(), &[], &[("ZIXUN_LOCALIZE_IMAGES", "true")]).await;
+    let id = portal.id_of("loc-1").await;
+    let (_, a) = portal.json(&format!("/api/articles/{id}")).await;
+    let body = a["body_html"].as_str().expect("body");
+    assert!(body.contains(r#"src="/uploads/"#) && body.contains("-1600x900.jpg"), "stored: {body}");
+    assert!(body.contains(&format!(r#"src="{outside}/wall.jpg""#)), "the page posing as an image stays remote: {body}");
+    assert!(a["cover"].as_str().expect("cover").contains("/uploads/"), "the stored photo is the cover");
+
+    // Through the API: the same photo is the same upload.
+    let api = Api { portal: &portal, client: raw_client() };
+    let story =
+        json!({"title": "接口的图文", "body_html": format!(r#"<p>接口正文。</p><img src="{outside}/p.jpg" alt="">"#),
+        "status": "published"})
+        .to_string();
+    let (status, created) = api.send(reqwest::Method::POST, "/api/articles", Some(&token), Some(&story)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["cover"], a["cover"], "content-addressed: one upload for one photo");
+    let (_, page) = portal.text(&format!("/a/{}", created["id"])).await;
+    assert!(page.contains(r#"<source type="image/webp""#), "{page}");
+    portal.terminate();
+}

@@ -107,6 +107,14 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
         existing.as_ref().and_then(|a| a.credits.editor.clone()),
         workflow,
     );
+    // With `localize_images`, pasted outside images become the site's own uploads.
+    if let (Some(images), Some(html)) = (&ctx.newsroom.images, &record.body_html) {
+        let localized = images.localize(html, record.url.as_deref()).await?;
+        for (image, reason) in &localized.failed {
+            tracing::warn!(image = %image, reason = %reason, "image left on its server");
+        }
+        record.body_html = Some(localized.html);
+    }
     // A newsroom article has an id of its own, so that a source URL never makes it overwrite
     // an imported article with the same link.
     record.id =

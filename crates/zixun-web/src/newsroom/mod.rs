@@ -16,7 +16,7 @@ use axum::{
     routing::{get, post},
 };
 use zixun_core::SiteClock;
-use zixun_ingest::ArticleWriter;
+use zixun_ingest::{ArticleWriter, ImageLocalizer};
 use zixun_store::{NewAudit, NewsroomStore, StoreError};
 
 pub use auth::{ApiActor, LoginThrottle, bearer_actor};
@@ -56,6 +56,8 @@ impl Default for NewsroomConfig {
 pub struct Newsroom {
     pub store: Arc<dyn NewsroomStore>,
     pub writer: ArticleWriter,
+    /// With the site's `localize_images`: stores the remote images of bodies written here.
+    pub images: Option<Arc<ImageLocalizer>>,
     pub throttle: LoginThrottle,
     pub config: NewsroomConfig,
     /// The key the login form's CSRF tokens are signed with (the site's, from the store).
@@ -63,11 +65,17 @@ pub struct Newsroom {
 }
 
 impl Newsroom {
-    pub fn new(store: Arc<dyn NewsroomStore>, writer: ArticleWriter, config: NewsroomConfig) -> Self {
+    pub fn new(
+        store: Arc<dyn NewsroomStore>,
+        writer: ArticleWriter,
+        images: Option<Arc<ImageLocalizer>>,
+        config: NewsroomConfig,
+    ) -> Self {
         Newsroom {
             throttle: LoginThrottle::new(config.login_max_failures, config.login_window),
             store,
             writer,
+            images,
             config,
             login_key: tokio::sync::OnceCell::new(),
         }

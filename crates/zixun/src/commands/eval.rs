@@ -36,7 +36,8 @@ async fn run(config: &Config, args: &EvalRelatedArgs, dir: &std::path::Path) -> 
     if store.max_seq().await? == 0 {
         let file =
             std::fs::File::open(&args.corpus).with_context(|| format!("cannot open {}", args.corpus.display()))?;
-        let importer = Importer { store: store.as_ref(), preparer: runtime::preparer(&config, analyzer.clone())? };
+        let importer =
+            Importer { store: store.as_ref(), preparer: runtime::preparer(&config, analyzer.clone())?, images: None };
         importer
             .run(
                 &mut std::io::BufReader::with_capacity(1 << 20, file),

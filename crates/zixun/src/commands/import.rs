@@ -23,7 +23,8 @@ pub async fn run(config: &Config, args: &ImportArgs) -> Result<ExitCode> {
     let store = runtime::open_store(config).await?;
     let preparer = runtime::preparer(config, runtime::analyzer(config)?)?;
     let progress = progress_bar(total);
-    let importer = Importer { store: store.as_ref(), preparer };
+    let images = runtime::image_localizer(config, store.clone())?;
+    let importer = Importer { store: store.as_ref(), preparer, images: images.as_deref() };
     let report = importer
         .run(
             &mut input,
