@@ -30,16 +30,18 @@ pub enum Loading {
 pub struct Picture<'a> {
     address: &'a str,
     upload: Option<ImageName>,
+    /// The size the body's own tag declares (an outside image's `width`/`height`).
+    declared: Option<(u32, u32)>,
 }
 
 impl<'a> Picture<'a> {
     pub fn new(address: &'a str) -> Picture<'a> {
-        Picture { address, upload: address.strip_prefix(UPLOADS).and_then(ImageName::parse) }
+        Picture { address, upload: address.strip_prefix(UPLOADS).and_then(ImageName::parse), declared: None }
     }
 
-    /// Width and height, when the address says.
+    /// Width and height, when the address says, else as the body's tag declared them.
     pub fn size(&self) -> Option<(u32, u32)> {
-        self.upload.as_ref().and_then(|n| n.size)
+        self.upload.as_ref().and_then(|n| n.size).or(self.declared)
     }
 
     fn is_remote(&self) -> bool {
@@ -87,7 +89,8 @@ pub fn responsive_body(html: &str, lead_taken: bool) -> String {
     let mut loading = if lead_taken { Loading::Lazy } else { Loading::Lead };
     for (at, tag) in img_tags(html) {
         let Some(src) = tag_attribute(tag, "src") else { continue };
-        let picture = Picture::new(&src);
+        let size = |attr| tag_attribute(tag, attr).and_then(|v| v.parse::<u32>().ok()).filter(|v| *v > 0);
+        let picture = Picture { declared: size("width").zip(size("height")), ..Picture::new(&src) };
         if !(picture.size().is_some() || picture.is_remote() || src.starts_with(UPLOADS)) {
             loading = Loading::Lazy;
             continue;
@@ -131,6 +134,8 @@ mod tests {
             out,
             "<img src=\"https://wx1.sinaimg.cn/a.jpg?x=1&amp;y=2\" alt=\"新浪\" loading=\"lazy\" decoding=\"async\" referrerpolicy=\"no-referrer\">"
         );
+        let sized = responsive_body(r#"<img src="https://mmbiz.qpic.cn/b.png" alt="" width="640" height="360">"#, true);
+        assert!(sized.contains(r#"width="640" height="360""#), "a declared size is kept: {sized}");
         let legacy = format!(r#"<img src="/uploads/{H}.png" alt="">"#);
         assert_eq!(
             responsive_body(&legacy, true),
