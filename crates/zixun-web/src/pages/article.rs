@@ -13,7 +13,7 @@ use zixun_store::{Cursor, ListFilter};
 
 use super::{
     ListItem, Rendered, cached, hot_items,
-    picture::{BODY_SIZES, Loading, Picture, responsive_body},
+    picture::{BODY_SIZES, Loading, Picture, RELATED_SIZES, responsive_body},
 };
 use crate::{AppContext, Ctx, cache::Shows, error::PageError, is_crawler};
 
@@ -57,7 +57,12 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
         })
         .map(|list| {
             list.iter()
-                .map(|r| ListItem { shared: r.shared.clone(), ..ListItem::new(&r.article, &ctx.clock) })
+                .enumerate()
+                .map(|(i, r)| {
+                    let item = ListItem { shared: r.shared.clone(), ..ListItem::new(&r.article, &ctx.clock) };
+                    // The first row of the list shows its pictures.
+                    if i < 2 { item.with_thumb(Loading::Lazy, RELATED_SIZES) } else { item }
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -11,7 +11,10 @@ use axum::{
 use minijinja::{context, value::Serde};
 use zixun_store::{Cursor, ListFilter};
 
-use super::{ListItem, Rendered, cached, hot_items, picture::Loading};
+use super::{
+    ListItem, Rendered, cached, hot_items,
+    picture::{Loading, THUMB_SIZES},
+};
 use crate::{Ctx, cache::Shows, error::PageError};
 
 const PAGE_SIZE: u32 = 20;
@@ -93,7 +96,10 @@ async fn list_page(
         let items: Vec<ListItem> = items
             .iter()
             .enumerate()
-            .map(|(i, a)| ListItem::new(a, &ctx.clock).with_thumb(if i < 3 { Loading::Eager } else { Loading::Lazy }))
+            .map(|(i, a)| {
+                let loading = if i < 3 { Loading::Eager } else { Loading::Lazy };
+                ListItem::new(a, &ctx.clock).with_thumb(loading, THUMB_SIZES)
+            })
             .collect();
         let description = describe(&ctx.config.site_name, &heading, is_home, &items);
         let ids = items.iter().chain(&hot).map(|i| i.id).collect();

@@ -94,12 +94,11 @@ impl ListItem {
         }
     }
 
-    /// With its cover as a thumbnail (`.thumb`), loading at once or when scrolled to.
-    pub fn with_thumb(mut self, loading: picture::Loading) -> Self {
-        self.thumb = self
-            .cover
-            .as_deref()
-            .map(|c| picture::Picture::new(c).html(&self.title, picture::THUMB_SIZES, loading, Some("thumb")));
+    /// With its cover as a thumbnail (`.thumb`) shown `sizes` wide, loading at once or when
+    /// scrolled to.
+    pub fn with_thumb(mut self, loading: picture::Loading, sizes: &str) -> Self {
+        self.thumb =
+            self.cover.as_deref().map(|c| picture::Picture::new(c).html(&self.title, sizes, loading, Some("thumb")));
         self
     }
 }
@@ -112,7 +111,7 @@ pub fn hot_items(ctx: &AppContext, n: usize, category: Option<&str>) -> Vec<List
         .enumerate()
         .map(|(i, h)| {
             let item = ListItem::new(&h.article, &ctx.clock);
-            if i == 0 { item.with_thumb(picture::Loading::Lazy) } else { item }
+            if i == 0 { item.with_thumb(picture::Loading::Lazy, picture::SIDE_SIZES) } else { item }
         })
         .collect()
 }

@@ -13,6 +13,10 @@ use zixun_core::html::{escape, img_tags, tag_attribute};
 pub const BODY_SIZES: &str = "(max-width: 860px) calc(100vw - 32px), 736px";
 /// A list item's thumbnail (`.items .thumb`).
 pub const THUMB_SIZES: &str = "(max-width: 600px) 112px, 168px";
+/// The first 热门资讯 item's picture: the sidebar's width, the column's on a phone.
+pub const SIDE_SIZES: &str = "(max-width: 860px) calc(100vw - 32px), 320px";
+/// A 相关内容 item's picture: half the article column, the column on a phone.
+pub const RELATED_SIZES: &str = "(max-width: 600px) calc(100vw - 32px), 358px";
 
 const UPLOADS: &str = "/uploads/";
 
