@@ -91,12 +91,13 @@ impl Theme {
         Ok(Theme { env: Arc::new(env), assets: Arc::new(assets), asset_urls: Arc::new(asset_urls) })
     }
 
-    /// Renders `name`; a reader page also sees `page` (its path and view, see [`crate::script`])
+    /// Renders `name`; a reader page also sees `page_view` (its path and view, see
+    /// [`crate::script`])
     /// and, in the 繁體 view, comes out in Traditional characters.
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, minijinja::Error> {
         let page = crate::script::current();
         let scope = page.as_ref().map(|p| minijinja::context! { path => p.path.clone(), hant => p.hant });
-        let html = self.env.get_template(name)?.render(minijinja::context! { page => scope, ..ctx })?;
+        let html = self.env.get_template(name)?.render(minijinja::context! { page_view => scope, ..ctx })?;
         Ok(match page {
             Some(p) if p.hant => crate::script::to_traditional(&html),
             _ => html,

@@ -377,5 +377,6 @@ async fn every_reader_page_has_a_traditional_view_and_each_view_names_the_other(
         found.contains(&format!(r#"href="/zh-hant/a/{id}""#)),
         "英偉達 finds the article, linked in the view: {found}"
     );
+    assert!(found.contains("第 1 / 1 頁"), "the search page's own `page` is its number: {found}");
     assert_eq!(portal.text("/zh-hant/admin").await.0, 404, "the newsroom has no Traditional view");
 }
