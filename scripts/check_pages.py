@@ -32,9 +32,9 @@ def pages(base):
     """Paths to check: the newest article that has a cover, and the lists around it."""
     listing = json.loads(fetch(f"{base}/api/articles?limit=50"))
     items = listing.get("items", listing) if isinstance(listing, dict) else listing
-    with_cover = [a for a in items if a.get("cover")]
+    with_cover = [a for a in items if a.get("cover") and a.get("category")]
     if not with_cover:
-        sys.exit("check_pages: the demo has no article with a cover image")
+        sys.exit("check_pages: the demo has no article with a cover image and a category")
     article = with_cover[0]
     category = urllib.parse.quote(article["category"])
     word = urllib.parse.quote(article["keywords"][0] if article.get("keywords") else article["title"][:2])

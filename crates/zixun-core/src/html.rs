@@ -238,6 +238,12 @@ impl<'a> ammonia::UrlRelativeEvaluate<'a> for OutletBase {
     }
 }
 
+/// Whether `s` is an http or https address (the scheme in any case).
+pub fn is_web_address(s: &str) -> bool {
+    let scheme = |p: &str| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    scheme("https://") || scheme("http://")
+}
+
 /// `/uploads/` and a stored image's name: 32 lowercase hex digits of its hash, then `-` (its
 /// size) or `.` (an upload from before sizes). No outlet names its files so.
 pub fn is_stored_image(path: &str) -> bool {
@@ -444,6 +450,16 @@ mod tests {
         assert!(clean.contains(r#"src="https://outlet.example/uploads/photo.jpg""#), "the outlet's own: {clean}");
         assert!(clean.contains(r#"href="https://outlet.example/news/x.html""#), "{clean}");
         assert!(!is_stored_image(&format!("/uploads/{h}-../../x")));
+    }
+
+    #[test]
+    fn attribute_values_come_out_with_angle_brackets_escaped() {
+        // img_tags and the pages' picture markup end a tag at its first `>`: this holds only
+        // while the sanitizer escapes `<` and `>` inside attribute values.
+        let clean = sanitize(r#"<img src="/uploads/x.png" alt="a><script>alert(1)</script>">"#);
+        let (_, tag) = img_tags(&clean).next().expect("an img");
+        assert_eq!(tag_attribute(tag, "alt").as_deref(), Some("a><script>alert(1)</script>"), "{clean}");
+        assert!(!tag[..tag.len() - 1].contains('>') && !tag[1..].contains('<'), "{clean}");
     }
 
     #[test]

@@ -207,7 +207,8 @@ impl ArticlePreparer {
             published_at,
             published_at_given: r.published_at.is_some(),
             summary: analysis.summary,
-            cover: r.cover.clone().or_else(|| first_image(&body_html)),
+            // The body's first image, when it is an address a cover may have.
+            cover: r.cover.clone().or_else(|| first_image(&body_html).filter(|c| is_web_url(c) || is_stored_image(c))),
             credits: Credits {
                 original_title: r.original_title.clone(),
                 original_author: r.original_author.clone(),

@@ -8,14 +8,14 @@ use image::{DynamicImage, ImageDecoder, ImageReader, Limits, imageops::FilterTyp
 use crate::{Format, ImageName, Watermark};
 
 /// Why bytes were not taken as an image (each says what, in words an uploader reads).
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum MediaError {
     #[error("只接受 PNG、JPEG、GIF 或 WebP 图片")]
     NotAnImage,
     #[error("图片过大：不能超过 {max_bytes} 字节")]
     TooLarge { max_bytes: usize },
-    #[error("图片尺寸过大：不能超过 {max_side}×{max_side} 像素")]
-    TooManyPixels { max_side: u32 },
+    #[error("图片尺寸过大：每边不能超过 {max_side} 像素，总共不能超过 {max_megapixels} 百万像素")]
+    TooManyPixels { max_side: u32, max_megapixels: u32 },
     #[error("图片无法解码：{0}")]
     Undecodable(String),
     #[error("图片无法编码：{0}")]
@@ -50,8 +50,17 @@ pub struct Processed {
     pub variants: Vec<StoredFile>,
 }
 
-/// The longest side accepted, in pixels (a decompression bomb is refused before decoding).
+/// The longest side and the most pixels accepted (a decompression bomb — a small file that
+/// claims a huge image — is refused from its header, before anything is decoded): 40 Mpx is
+/// more than any phone camera makes.
 const MAX_SIDE: u32 = 12_000;
+const MAX_PIXELS: u64 = 40_000_000;
+/// The most bytes one decoded image may take (40 Mpx of 8-bit RGBA; 16-bit images are fewer
+/// pixels).
+const MAX_DECODED_BYTES: u64 = 160 << 20;
+/// Images processed at once, whatever asks (uploads, feeds, imports): each holds a few copies
+/// of a decoded image.
+const AT_ONCE: usize = 2;
 const JPEG_QUALITY: u8 = 85;
 const WEBP_QUALITY: f32 = 78.0;
 
@@ -69,20 +78,26 @@ pub fn process(bytes: &[u8], max_bytes: usize, watermark: Option<&Watermark>) ->
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     reader.limits(limits);
+    let too_many = MediaError::TooManyPixels { max_side: MAX_SIDE, max_megapixels: (MAX_PIXELS / 1_000_000) as u32 };
     let undecodable = |e: image::ImageError| match e {
-        image::ImageError::Limits(_) => MediaError::TooManyPixels { max_side: MAX_SIDE },
+        image::ImageError::Limits(_) => too_many.clone(),
         e => MediaError::Undecodable(e.to_string()),
     };
     let mut decoder = reader.into_decoder().map_err(undecodable)?;
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
-    img.apply_orientation(orientation);
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(too_many);
+    }
     if format == Format::Gif {
         // Kept as uploaded: decoding keeps one frame, and an animation is the point of a GIF.
         // GIF carries no EXIF.
-        let name = ImageName::image(&hash, (img.width(), img.height()), format);
+        let name = ImageName::image(&hash, (w, h), format);
         return Ok(Processed { image: StoredFile { name, bytes: bytes.to_vec() }, variants: Vec::new() });
     }
+    let _turn = Gate::enter();
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
+    img.apply_orientation(orientation);
     if let Some(mark) = watermark {
         mark.apply(&mut img);
     }
@@ -95,13 +110,42 @@ pub fn process(bytes: &[u8], max_bytes: usize, watermark: Option<&Watermark>) ->
             let height = name.height_at(width).unwrap_or(1);
             img.resize_exact(width, height, FilterType::CatmullRom)
         };
-        if width != img.width() {
+        // A WebP image's own format is WebP, and its own width in it is the image itself.
+        if width != img.width() && format != Format::Webp {
             variants.push(StoredFile { name: name.variant(width, format), bytes: encode(&resized, format)? });
         }
-        variants.push(StoredFile { name: name.variant(width, Format::Webp), bytes: encode(&resized, Format::Webp)? });
+        if name.variant(width, Format::Webp) != name {
+            variants
+                .push(StoredFile { name: name.variant(width, Format::Webp), bytes: encode(&resized, Format::Webp)? });
+        }
     }
     let image = StoredFile { bytes: encode(&img, format)?, name };
     Ok(Processed { image, variants })
+}
+
+/// A turn at processing: at most [`AT_ONCE`] images are decoded at a time in this process.
+struct Gate;
+
+static TURNS: (std::sync::Mutex<usize>, std::sync::Condvar) = (std::sync::Mutex::new(0), std::sync::Condvar::new());
+
+impl Gate {
+    fn enter() -> Gate {
+        let (busy, freed) = &TURNS;
+        let mut n = busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *n >= AT_ONCE {
+            n = freed.wait(n).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *n += 1;
+        Gate
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        let (busy, freed) = &TURNS;
+        *busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner) -= 1;
+        freed.notify_one();
+    }
 }
 
 /// Encodes anew (which leaves EXIF, XMP and comments behind).
@@ -121,7 +165,8 @@ fn encode(img: &DynamicImage, format: Format) -> Result<Vec<u8>, MediaError> {
                 webp::Encoder::from_image(&rgba)
             }
             .map_err(|e| encoding(&e))?;
-            out.extend_from_slice(&encoder.encode(WEBP_QUALITY));
+            let webp = encoder.encode_simple(false, WEBP_QUALITY).map_err(|e| encoding(&format!("{e:?}")))?;
+            out.extend_from_slice(&webp);
         }
         Format::Jpeg => {
             let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
@@ -230,7 +275,32 @@ mod tests {
         bomb.extend_from_slice(&[8, 2, 0, 0, 0]);
         let crc = crc32fast::hash(&bomb[12..]);
         bomb.extend_from_slice(&crc.to_be_bytes());
-        assert_eq!(process(&bomb, 1 << 20, None).err(), Some(MediaError::TooManyPixels { max_side: MAX_SIDE }));
+        let too_many = Some(MediaError::TooManyPixels { max_side: MAX_SIDE, max_megapixels: 40 });
+        assert_eq!(process(&bomb, 1 << 20, None).err(), too_many);
+        // Within each side's limit but 144 Mpx of 16-bit RGBA (over a gigabyte decoded).
+        let mut wide = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        wide.extend_from_slice(&12_000u32.to_be_bytes());
+        wide.extend_from_slice(&12_000u32.to_be_bytes());
+        wide.extend_from_slice(&[16, 6, 0, 0, 0]);
+        let crc = crc32fast::hash(&wide[12..]);
+        wide.extend_from_slice(&crc.to_be_bytes());
+        // The decoder reads the header up to the first image data: an empty IDAT.
+        wide.extend_from_slice(b"\0\0\0\0IDAT");
+        wide.extend_from_slice(&crc32fast::hash(b"IDAT").to_be_bytes());
+        assert_eq!(process(&wide, 1 << 20, None).err(), too_many);
+    }
+
+    #[test]
+    fn a_webp_upload_is_encoded_once_per_width() {
+        let mut webp = Vec::new();
+        DynamicImage::ImageRgb8(photo(800, 450))
+            .write_to(&mut Cursor::new(&mut webp), image::ImageFormat::WebP)
+            .expect("encodes");
+        let p = process(&webp, 10 << 20, None).expect("processed");
+        let names: Vec<String> = p.variants.iter().map(|f| f.name.to_string()).collect();
+        let h = &p.image.name.hash;
+        assert_eq!(names, vec![format!("{h}-800x450-320.webp"), format!("{h}-800x450-640.webp")]);
+        assert_eq!(p.image.name.to_string(), format!("{h}-800x450.webp"));
     }
 
     #[test]

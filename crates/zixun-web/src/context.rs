@@ -255,11 +255,7 @@ pub fn site_url(base_url: &str, path: &str) -> String {
 /// A stored address as an absolute one: a web address as it is, a site path (an upload) under
 /// `base_url`.
 pub fn absolute_url(base_url: &str, address: &str) -> String {
-    if address.starts_with("https://") || address.starts_with("http://") {
-        address.to_owned()
-    } else {
-        site_url(base_url, address)
-    }
+    if zixun_core::html::is_web_address(address) { address.to_owned() } else { site_url(base_url, address) }
 }
 
 impl AppContext {

@@ -20,8 +20,32 @@ pub const HANT_PREFIX: &str = "/zh-hant";
 pub struct PageScope {
     /// The Traditional view.
     pub hant: bool,
-    /// The page's path and query, without the view's prefix (`/a/5`, `/c/科技?cursor=…`).
-    pub path: String,
+    /// The page's address, without the view's prefix (its path and query, `/a/5`,
+    /// `/c/科技?cursor=…`). Kept as the request's (a cheap clone): a page served from the cache
+    /// never needs it as text.
+    pub uri: axum::http::Uri,
+}
+
+impl PageScope {
+    /// The page's address in either view: its path without the view's prefix, and of its
+    /// query only what names another page (a search, a list's `cursor`), so that a made-up
+    /// parameter never reaches a cached page's links.
+    pub fn path(&self) -> String {
+        let path = self.uri.path();
+        let path = match path.strip_prefix(HANT_PREFIX) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+            _ => path,
+        };
+        let path = if path.is_empty() { "/" } else { path };
+        match self.uri.query() {
+            Some(q) if path == "/search" => format!("{path}?{q}"),
+            Some(q) => match q.split('&').find(|kv| kv.starts_with("cursor=")) {
+                Some(cursor) => format!("{path}?{cursor}"),
+                None => path.to_owned(),
+            },
+            None => path.to_owned(),
+        }
+    }
 }
 
 tokio::task_local! {
@@ -31,6 +55,12 @@ tokio::task_local! {
 /// The reader page this task answers; `None` outside the reader routes (newsroom, API).
 pub fn current() -> Option<PageScope> {
     PAGE.try_with(Clone::clone).ok()
+}
+
+/// Whether this task answers a page of the Traditional view (the page cache's question, asked
+/// on every hit: no copy).
+pub fn is_hant() -> bool {
+    PAGE.try_with(|p| p.hant).unwrap_or(false)
 }
 
 /// Around the reader routes: the Simplified view.
@@ -45,8 +75,8 @@ pub async fn traditional(req: Request, next: Next) -> Response {
 
 async fn scoped(hant: bool, req: Request, next: Next) -> Response {
     // Inside the nested router the prefix is already gone from the path.
-    let path = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    PAGE.scope(PageScope { hant, path }, next.run(req)).await
+    let uri = req.uri().clone();
+    PAGE.scope(PageScope { hant, uri }, next.run(req)).await
 }
 
 static S2T: LazyLock<Option<OpenCC>> = LazyLock::new(|| match OpenCC::from_config(BuiltinConfig::S2t) {
@@ -61,11 +91,57 @@ static S2T: LazyLock<Option<OpenCC>> = LazyLock::new(|| match OpenCC::from_confi
 /// into reader pages prefixed with [`HANT_PREFIX`] (but not the `hreflang` ones, which name a
 /// view on purpose).
 pub fn to_traditional(html: &str) -> String {
-    let converted = match S2T.as_ref() {
-        Some(c) => c.convert(html),
-        None => html.to_owned(),
-    };
-    prefix_reader_links(&converted)
+    let Some(s2t) = S2T.as_ref() else { return prefix_reader_links(html) };
+    // Addresses and form values are not text: a category's name in a link (`/c/财经`) or a
+    // filter's value must stay as the site spells it. They are set aside, the rest converted,
+    // and they are put back.
+    let (masked, kept) = mask_addresses(html);
+    let converted = s2t.convert(&masked);
+    prefix_reader_links(&unmask(&converted, &kept))
+}
+
+/// Attributes whose values are addresses or values sent back to the site.
+const KEPT_ATTRIBUTES: [&str; 6] = [" href=\"", " src=\"", " srcset=\"", " action=\"", " value=\"", " content=\"http"];
+/// Private-use characters around a kept value's number: no conversion table touches them.
+const MASK_OPEN: char = '\u{E000}';
+const MASK_CLOSE: char = '\u{E001}';
+
+fn mask_addresses(html: &str) -> (String, Vec<&str>) {
+    let mut out = String::with_capacity(html.len());
+    let mut kept = Vec::new();
+    let mut rest = html;
+    loop {
+        let next = KEPT_ATTRIBUTES.iter().filter_map(|a| rest.find(a).map(|i| (i, a))).min_by_key(|(i, _)| *i);
+        let Some((i, attr)) = next else { break };
+        // `content="http…"`: the value starts at its quote, `http` included.
+        let value_at = i + attr.find('"').map_or(attr.len(), |q| q + 1);
+        let Some(len) = rest[value_at..].find('"') else { break };
+        out.push_str(&rest[..value_at]);
+        out.push(MASK_OPEN);
+        out.push_str(&kept.len().to_string());
+        out.push(MASK_CLOSE);
+        kept.push(&rest[value_at..value_at + len]);
+        rest = &rest[value_at + len..];
+    }
+    out.push_str(rest);
+    (out, kept)
+}
+
+fn unmask(html: &str, kept: &[&str]) -> String {
+    let mut out = String::with_capacity(html.len() + kept.iter().map(|k| k.len()).sum::<usize>());
+    let mut rest = html;
+    while let Some(open) = rest.find(MASK_OPEN) {
+        let after = open + MASK_OPEN.len_utf8();
+        let Some(close) = rest[after..].find(MASK_CLOSE) else { break };
+        out.push_str(&rest[..open]);
+        match rest[after..after + close].parse::<usize>().ok().and_then(|n| kept.get(n)) {
+            Some(value) => out.push_str(value),
+            None => out.push_str(&rest[open..after + close + MASK_CLOSE.len_utf8()]),
+        }
+        rest = &rest[after + close + MASK_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Paths of the reader pages (what the Traditional view also serves).
@@ -83,16 +159,19 @@ fn prefix_reader_links(html: &str) -> String {
         let end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
         let tag = &rest[at..end];
         rest = &rest[end..];
-        if tag.contains(" hreflang=") || !(tag.contains(" href=\"/") || tag.contains(" action=\"/")) {
+        // Template values come escaped (`/` as `&#x2f;`), literal paths as written.
+        const LINKS: [&str; 4] = [" href=\"/", " action=\"/", " href=\"&#x2f;", " action=\"&#x2f;"];
+        if tag.contains(" hreflang=") || !LINKS.iter().any(|l| tag.contains(l)) {
             out.push_str(tag);
             continue;
         }
         let mut t = tag;
-        while let Some(i) = [t.find(" href=\"/"), t.find(" action=\"/")].into_iter().flatten().min() {
+        while let Some(i) = LINKS.iter().filter_map(|l| t.find(l)).min() {
             let value_at = i + t[i..].find('"').map_or(0, |q| q + 1);
             out.push_str(&t[..value_at]);
             let value = &t[value_at..];
-            if is_reader_path(&value[..value.find('"').unwrap_or(value.len())]) {
+            let value = value[..value.find('"').unwrap_or(value.len())].replace("&#x2f;", "/");
+            if is_reader_path(&value) {
                 out.push_str(HANT_PREFIX);
             }
             t = &t[value_at..];
@@ -122,5 +201,26 @@ mod tests {
         assert!(out.contains(r#"hreflang="zh-Hans" href="/a/1""#), "alternates name their view: {out}");
         assert!(out.contains(r#"href="/static/style.css""#) && out.contains(r#"href="/uploads/a.png""#), "{out}");
         assert!(out.contains(r#"href="https://outlet.example/a/1""#), "{out}");
+    }
+
+    #[test]
+    fn addresses_and_form_values_keep_their_characters() {
+        let html = r#"<a href="&#x2f;c&#x2f;财经?cursor=1">更早</a><option value="财经">财经</option><img src="https://img.example/图.jpg" alt="图"><meta property="og:url" content="http://site/c/财经"><meta name="description" content="财经新闻">"#;
+        let out = to_traditional(html);
+        assert!(out.contains(r#"<a href="/zh-hant&#x2f;c&#x2f;财经?cursor=1">更早</a>"#), "{out}");
+        assert!(out.contains(r#"<option value="财经">財經</option>"#), "{out}");
+        assert!(out.contains(r#"src="https://img.example/图.jpg" alt="圖""#), "{out}");
+        assert!(out.contains(r#"content="http://site/c/财经""#) && out.contains(r#"content="財經新聞""#), "{out}");
+    }
+
+    #[test]
+    fn a_page_names_itself_without_the_view_and_stray_parameters() {
+        let scope = |uri: &str, hant| PageScope { hant, uri: uri.parse().expect("uri") };
+        assert_eq!(scope("/zh-hant/", true).path(), "/");
+        assert_eq!(scope("/a/5", true).path(), "/a/5");
+        assert_eq!(scope("/a/5?utm=x", false).path(), "/a/5");
+        assert_eq!(scope("/c/x?utm=1&cursor=abc", false).path(), "/c/x?cursor=abc");
+        assert_eq!(scope("/search?q=%E8%8A%AF&page=2", false).path(), "/search?q=%E8%8A%AF&page=2");
+        assert_eq!(scope("/zh-hantx", false).path(), "/zh-hantx");
     }
 }

@@ -17,10 +17,21 @@ impl UploadStore for SqliteStore {
             return Ok(());
         }
         tokio::fs::create_dir_all(dir).await.map_err(|e| io_err("cannot create the uploads folder", e))?;
-        // Written aside and renamed: a reader never gets half a file.
-        let tmp = dir.join(format!(".{name}.part"));
+        // Written aside and renamed: a reader never gets half a file. Each writer has its own
+        // temporary file (two polls may store the same image at once); the same name is the
+        // same content, so whichever rename lands, the file is whole.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}-{n}.part", std::process::id()));
         tokio::fs::write(&tmp, bytes).await.map_err(|e| io_err("cannot write the upload", e))?;
-        tokio::fs::rename(&tmp, &target).await.map_err(|e| io_err("cannot store the upload", e))
+        match tokio::fs::rename(&tmp, &target).await {
+            Ok(()) => Ok(()),
+            Err(_) if tokio::fs::try_exists(&target).await.unwrap_or(false) => {
+                let _ = tokio::fs::remove_file(&tmp).await;
+                Ok(())
+            }
+            Err(e) => Err(io_err("cannot store the upload", e)),
+        }
     }
 
     async fn upload(&self, name: &str) -> Result<Option<Vec<u8>>> {

@@ -108,7 +108,8 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
         workflow,
     );
     // With `localize_images`, pasted outside images become the site's own uploads.
-    if let (Some(images), Some(html)) = (&ctx.newsroom.images, &record.body_html) {
+    if let (Some(images), Some(html), false) = (&ctx.newsroom.images, &record.body_html, workflow == Workflow::Deleted)
+    {
         let localized = images.localize(html, record.url.as_deref()).await?;
         for (image, reason) in &localized.failed {
             tracing::warn!(image = %image, reason = %reason, "image left on its server");

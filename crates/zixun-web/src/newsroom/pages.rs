@@ -251,7 +251,12 @@ pub async fn edit_article(
         original: a.original,
         source_name: a.source_name.unwrap_or_default(),
         source_url: a.source_url.unwrap_or_default(),
-        cover: a.cover.unwrap_or_default(),
+        // A cover that is the body's first image was taken from it: the form leaves it to be
+        // taken again (an image removed from the body is then no longer the cover).
+        cover: a
+            .cover
+            .filter(|c| Some(c.as_str()) != zixun_core::html::first_image(&a.body_html).as_deref())
+            .unwrap_or_default(),
         original_title: a.credits.original_title.unwrap_or_default(),
         original_author: a.credits.original_author.unwrap_or_default(),
         editor: a.credits.editor.unwrap_or_default(),

@@ -164,10 +164,7 @@ where
     Fut: Future<Output = Result<Rendered, PageError>>,
 {
     // The 繁體 view of a page is a page of its own.
-    let key = match crate::script::current() {
-        Some(p) if p.hant => format!("{}{key}", crate::script::HANT_PREFIX),
-        _ => key,
-    };
+    let key = if crate::script::is_hant() { format!("{}{key}", crate::script::HANT_PREFIX) } else { key };
     if let Some(page) = ctx.cache.get(&key) {
         ctx.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
         return Ok(page.respond(headers, true).await);

@@ -49,7 +49,7 @@ impl<'a> Picture<'a> {
     }
 
     fn is_remote(&self) -> bool {
-        self.address.starts_with("https://") || self.address.starts_with("http://")
+        zixun_core::html::is_web_address(self.address)
     }
 
     /// The markup: `<picture>` with a WebP source for an upload that has variants, else `<img>`.
