@@ -190,6 +190,12 @@ mod tests {
         RgbImage::from_fn(w, h, |x, y| Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 128]))
     }
 
+    fn encoded(img: RgbImage, format: image::ImageFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), format).expect("encodes");
+        out
+    }
+
     fn jpeg(img: &RgbImage) -> Vec<u8> {
         let mut out = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
@@ -292,11 +298,7 @@ mod tests {
 
     #[test]
     fn a_webp_upload_is_encoded_once_per_width() {
-        let mut webp = Vec::new();
-        DynamicImage::ImageRgb8(photo(800, 450))
-            .write_to(&mut Cursor::new(&mut webp), image::ImageFormat::WebP)
-            .expect("encodes");
-        let p = process(&webp, 10 << 20, None).expect("processed");
+        let p = process(&encoded(photo(800, 450), image::ImageFormat::WebP), 10 << 20, None).expect("processed");
         let names: Vec<String> = p.variants.iter().map(|f| f.name.to_string()).collect();
         let h = &p.image.name.hash;
         assert_eq!(names, vec![format!("{h}-800x450-320.webp"), format!("{h}-800x450-640.webp")]);
@@ -305,10 +307,7 @@ mod tests {
 
     #[test]
     fn a_gif_is_kept_as_uploaded() {
-        let mut gif = Vec::new();
-        DynamicImage::ImageRgb8(photo(400, 300))
-            .write_to(&mut Cursor::new(&mut gif), image::ImageFormat::Gif)
-            .expect("encodes");
+        let gif = encoded(photo(400, 300), image::ImageFormat::Gif);
         let p = process(&gif, 10 << 20, None).expect("processed");
         assert_eq!(p.image.bytes, gif);
         assert_eq!(p.image.name.size, Some((400, 300)));
