@@ -20,39 +20,15 @@ pub const HANT_PREFIX: &str = "/zh-hant";
 pub struct PageScope {
     /// The Traditional view.
     pub hant: bool,
-    /// The page's address, without the view's prefix (its path and query, `/a/5`,
-    /// `/c/科技?cursor=…`). Kept as the request's (a cheap clone): a page served from the cache
-    /// never needs it as text.
-    pub uri: axum::http::Uri,
-}
-
-impl PageScope {
-    /// The page's address in either view: its path without the view's prefix, and of its
-    /// query only what names another page (a search, a list's `cursor`), so that a made-up
-    /// parameter never reaches a cached page's links.
-    pub fn path(&self) -> String {
-        let path = self.uri.path();
-        let path = match path.strip_prefix(HANT_PREFIX) {
-            Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
-            _ => path,
-        };
-        let path = if path.is_empty() { "/" } else { path };
-        match self.uri.query() {
-            Some(q) if path == "/search" => format!("{path}?{q}"),
-            Some(q) => match q.split('&').find(|kv| kv.starts_with("cursor=")) {
-                Some(cursor) => format!("{path}?{cursor}"),
-                None => path.to_owned(),
-            },
-            None => path.to_owned(),
-        }
-    }
+    /// The page's address in either view (`/a/5`, `/c/科技?cursor=…`, `/search?q=…`).
+    pub path: String,
 }
 
 tokio::task_local! {
     static PAGE: PageScope;
 }
 
-/// The reader page this task answers; `None` outside the reader routes (newsroom, API).
+/// The reader page this task renders; `None` outside the reader pages (newsroom, API).
 pub fn current() -> Option<PageScope> {
     PAGE.try_with(Clone::clone).ok()
 }
@@ -63,7 +39,26 @@ pub fn is_hant() -> bool {
     PAGE.try_with(|p| p.hant).unwrap_or(false)
 }
 
-/// Around the reader routes: the Simplified view.
+/// Runs `render`, a page of the Simplified view at `path`, unless a view is set already. The
+/// page cache calls it on a miss with the page's key, so a hit pays for no view at all.
+pub async fn rendering<F: Future>(path: &str, render: F) -> F::Output {
+    if PAGE.try_with(|_| ()).is_ok() {
+        render.await
+    } else {
+        PAGE.scope(PageScope { hant: false, path: as_address(path) }, render).await
+    }
+}
+
+/// A cache key's path as an address (a list's key holds its name as written: `/c/财经`).
+fn as_address(path: &str) -> String {
+    url::Url::parse("http://site/")
+        .and_then(|base| base.join(path))
+        .map(|u| u[url::Position::BeforePath..].to_owned())
+        .unwrap_or_else(|_| "/".to_owned())
+}
+
+/// Around pages the cache does not keep (search): the Simplified view, unless the Traditional
+/// one is set already.
 pub async fn simplified(req: Request, next: Next) -> Response {
     scoped(false, req, next).await
 }
@@ -74,9 +69,31 @@ pub async fn traditional(req: Request, next: Next) -> Response {
 }
 
 async fn scoped(hant: bool, req: Request, next: Next) -> Response {
-    // Inside the nested router the prefix is already gone from the path.
-    let uri = req.uri().clone();
-    PAGE.scope(PageScope { hant, uri }, next.run(req)).await
+    if PAGE.try_with(|_| ()).is_ok() {
+        return next.run(req).await;
+    }
+    let path = page_path(req.uri());
+    PAGE.scope(PageScope { hant, path }, next.run(req)).await
+}
+
+/// A request's page in either view: its path without the view's prefix, and of its query only
+/// what names another page (a search, a list's `cursor`), so that a made-up parameter never
+/// reaches a page's links.
+fn page_path(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    let path = match path.strip_prefix(HANT_PREFIX) {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+        _ => path,
+    };
+    let path = if path.is_empty() { "/" } else { path };
+    match uri.query() {
+        Some(q) if path == "/search" => format!("{path}?{q}"),
+        Some(q) => match q.split('&').find(|kv| kv.starts_with("cursor=")) {
+            Some(cursor) => format!("{path}?{cursor}"),
+            None => path.to_owned(),
+        },
+        None => path.to_owned(),
+    }
 }
 
 static S2T: LazyLock<Option<OpenCC>> = LazyLock::new(|| match OpenCC::from_config(BuiltinConfig::S2t) {
@@ -215,12 +232,13 @@ mod tests {
 
     #[test]
     fn a_page_names_itself_without_the_view_and_stray_parameters() {
-        let scope = |uri: &str, hant| PageScope { hant, uri: uri.parse().expect("uri") };
-        assert_eq!(scope("/zh-hant/", true).path(), "/");
-        assert_eq!(scope("/a/5", true).path(), "/a/5");
-        assert_eq!(scope("/a/5?utm=x", false).path(), "/a/5");
-        assert_eq!(scope("/c/x?utm=1&cursor=abc", false).path(), "/c/x?cursor=abc");
-        assert_eq!(scope("/search?q=%E8%8A%AF&page=2", false).path(), "/search?q=%E8%8A%AF&page=2");
-        assert_eq!(scope("/zh-hantx", false).path(), "/zh-hantx");
+        let path = |uri: &str| page_path(&uri.parse().expect("uri"));
+        assert_eq!(path("/zh-hant/"), "/");
+        assert_eq!(path("/zh-hant/a/5"), "/a/5");
+        assert_eq!(path("/a/5?utm=x"), "/a/5");
+        assert_eq!(path("/c/x?utm=1&cursor=abc"), "/c/x?cursor=abc");
+        assert_eq!(path("/search?q=%E8%8A%AF&page=2"), "/search?q=%E8%8A%AF&page=2");
+        assert_eq!(path("/zh-hantx"), "/zh-hantx");
+        assert_eq!(as_address("/c/财经 要闻?cursor=a"), "/c/%E8%B4%A2%E7%BB%8F%20%E8%A6%81%E9%97%BB?cursor=a");
     }
 }

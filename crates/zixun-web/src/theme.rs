@@ -96,7 +96,7 @@ impl Theme {
     /// and, in the 繁體 view, comes out in Traditional characters.
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, minijinja::Error> {
         let page = crate::script::current();
-        let scope = page.as_ref().map(|p| minijinja::context! { path => p.path(), hant => p.hant });
+        let scope = page.as_ref().map(|p| minijinja::context! { path => p.path.clone(), hant => p.hant });
         let html = self.env.get_template(name)?.render(minijinja::context! { page_view => scope, ..ctx })?;
         Ok(match page {
             Some(p) if p.hant => crate::script::to_traditional(&html),

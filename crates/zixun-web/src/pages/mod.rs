@@ -27,8 +27,8 @@ use crate::{
 /// The reader pages, in the Simplified view and again under `/zh-hant` in the Traditional one.
 pub fn router() -> Router<Ctx> {
     let traditional = || axum::middleware::from_fn(crate::script::traditional);
+    // The Simplified view costs a cached page nothing: the cache sets it when it renders.
     views()
-        .layer(axum::middleware::from_fn(crate::script::simplified))
         .route("/static/{name}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
         .nest(crate::script::HANT_PREFIX, views().layer(traditional()))
@@ -44,7 +44,7 @@ fn views() -> Router<Ctx> {
         .route("/source/{name}", NamedList::Source.route())
         .route("/author/{name}", NamedList::Author.route())
         .route("/tag/{name}", NamedList::Tag.route())
-        .route("/search", get(search::search_page))
+        .route("/search", get(search::search_page).layer(axum::middleware::from_fn(crate::script::simplified)))
 }
 
 /// Unknown paths: JSON under `/api/`, the theme's 404 page elsewhere.
@@ -164,14 +164,15 @@ where
     Fut: Future<Output = Result<Rendered, PageError>>,
 {
     // The 繁體 view of a page is a page of its own.
-    let key = if crate::script::is_hant() { format!("{}{key}", crate::script::HANT_PREFIX) } else { key };
+    let path = key;
+    let key = if crate::script::is_hant() { format!("{}{path}", crate::script::HANT_PREFIX) } else { path.clone() };
     if let Some(page) = ctx.cache.get(&key) {
         ctx.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
         return Ok(page.respond(headers, true).await);
     }
     ctx.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
     let generation = ctx.cache.generation();
-    let rendered = render().await?;
+    let rendered = crate::script::rendering(&path, render()).await?;
     let page = Arc::new(CachedPage::new(rendered.html, content_type, rendered.shows));
     ctx.cache.insert(key, page.clone(), generation);
     Ok(page.respond(headers, false).await)
