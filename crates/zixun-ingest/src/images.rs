@@ -16,7 +16,7 @@ use zixun_core::html::{MAX_NESTING, img_tags, is_web_address, nesting_depth, san
 use zixun_media::Watermark;
 use zixun_store::UploadStore;
 
-use crate::feed::FeedFetcher;
+use crate::{ImportRecord, feed::FeedFetcher};
 
 /// Images taken from one body at most (a gallery of hundreds is a page, not an article).
 const MAX_IMAGES: usize = 30;
@@ -51,6 +51,27 @@ impl ImageLocalizer {
         watermark: Option<Arc<Watermark>>,
     ) -> ImageLocalizer {
         ImageLocalizer { fetcher, store, max_bytes, watermark, known: Mutex::new(HashMap::new()) }
+    }
+
+    /// The watermark put on what it stores (and on uploads: one file read for both).
+    pub fn watermark(&self) -> Option<&Arc<Watermark>> {
+        self.watermark.as_ref()
+    }
+
+    /// `record`'s HTML body with its remote images stored (see [`Self::localize`]); each image
+    /// left remote is logged against `origin` (an entry, a line, the newsroom).
+    pub async fn localize_record(
+        &self,
+        record: &mut ImportRecord,
+        origin: &str,
+    ) -> Result<(), zixun_store::StoreError> {
+        let Some(html) = &record.body_html else { return Ok(()) };
+        let localized = self.localize(html, record.url.as_deref()).await?;
+        for (image, reason) in &localized.failed {
+            tracing::warn!(origin, image = %image, reason = %reason, "image left on its server");
+        }
+        record.body_html = Some(localized.html);
+        Ok(())
     }
 
     /// `html` sanitized against `base` (the entry's address), its remote images stored.
@@ -123,7 +144,7 @@ impl ImageLocalizer {
                 Ok(Err(e)) => return Ok(Err(e.to_string())),
                 Err(e) => return Ok(Err(format!("image task failed: {e}"))),
             };
-        for f in processed.variants.iter().chain([&processed.image]) {
+        for f in processed.in_store_order() {
             self.store.put_upload(&f.name.to_string(), &f.bytes).await?;
         }
         Ok(Ok(processed.image.name.to_string()))

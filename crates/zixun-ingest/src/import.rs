@@ -156,13 +156,9 @@ impl Importer<'_> {
             .collect();
         if let Some(images) = self.images {
             for (line_no, record) in &mut records {
-                let Ok(r) = record else { continue };
-                let Some(html) = &r.body_html else { continue };
-                let localized = images.localize(html, r.url.as_deref()).await?;
-                for (image, reason) in &localized.failed {
-                    tracing::warn!(line = *line_no, image = %image, reason = %reason, "image left on its server");
+                if let Ok(r) = record {
+                    images.localize_record(r, &format!("line {line_no}")).await?;
                 }
-                r.body_html = Some(localized.html);
             }
         }
         // Analysis is the costly part and needs no store: spread it over the cores.

@@ -6,7 +6,7 @@ use zixun_core::{
     ArticleDraft, ArticleStatus, Credits, SiteClock, TextAnalyzer,
     html::{
         MAX_NESTING, blocks_from_text, blocks_to_html, blocks_to_text, first_image, html_to_text, is_stored_image,
-        nesting_depth, sanitize_with_base,
+        is_web_address, nesting_depth, sanitize_with_base,
     },
     text::{CorpusStats, clean::strip_controls},
     time::TimeError,
@@ -157,7 +157,7 @@ impl ArticlePreparer {
         }
         // A cover becomes an image's src: a site upload or a web address, nothing else.
         if let Some(cover) = &r.cover
-            && !(is_web_url(cover) || is_stored_image(cover))
+            && !is_cover_address(cover)
         {
             return Err(PrepareError::Cover(cover.clone()));
         }
@@ -208,7 +208,7 @@ impl ArticlePreparer {
             published_at_given: r.published_at.is_some(),
             summary: analysis.summary,
             // The body's first image, when it is an address a cover may have.
-            cover: r.cover.clone().or_else(|| first_image(&body_html).filter(|c| is_web_url(c) || is_stored_image(c))),
+            cover: r.cover.clone().or_else(|| first_image(&body_html).filter(|c| is_cover_address(c))),
             credits: Credits {
                 original_title: r.original_title.clone(),
                 original_author: r.original_author.clone(),
@@ -236,6 +236,10 @@ impl ArticlePreparer {
 }
 
 fn is_web_url(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://")) && !url.chars().any(char::is_whitespace)
+    is_web_address(url.trim()) && !url.chars().any(char::is_whitespace)
+}
+
+/// What a cover may be: a web address or one of the site's stored images.
+fn is_cover_address(address: &str) -> bool {
+    is_web_url(address) || is_stored_image(address)
 }

@@ -19,7 +19,7 @@ use axum::{
 };
 use zixun_core::{SiteClock, TextAnalyzer};
 use zixun_ingest::{
-    ArticlePreparer,
+    ArticlePreparer, ImageLocalizer,
     feed::{FeedFetcher, FeedPoller, FetchError, FetchPolicy, Fetched, Validators, parse_feed},
 };
 use zixun_store::{ListFilter, NewSource, SourceStore, SqliteStore, Store, UploadStore};
@@ -291,7 +291,8 @@ async fn poller(dir: &std::path::Path) -> (Arc<SqliteStore>, FeedPoller) {
         clock: SiteClock::shanghai(),
         max_body_bytes: 1024 * 1024,
     };
-    (store.clone(), FeedPoller::new(store, fetcher(), preparer, 5 << 20, None))
+    let images = Arc::new(ImageLocalizer::new(fetcher(), store.clone(), 5 << 20, None));
+    (store.clone(), FeedPoller::new(store, fetcher(), preparer, images))
 }
 
 async fn add(store: &SqliteStore, name: &str, url: String) -> zixun_store::Source {

@@ -22,19 +22,6 @@ pub enum MediaError {
     Encoding(String),
 }
 
-impl MediaError {
-    /// A stable code for logs and API bodies.
-    pub fn code(&self) -> &'static str {
-        match self {
-            MediaError::NotAnImage => "not_an_image",
-            MediaError::TooLarge { .. } => "image_too_large",
-            MediaError::TooManyPixels { .. } => "image_too_many_pixels",
-            MediaError::Undecodable(_) => "image_undecodable",
-            MediaError::Encoding(_) => "image_encoding",
-        }
-    }
-}
-
 /// One file to store.
 #[derive(Debug, Clone)]
 pub struct StoredFile {
@@ -42,12 +29,19 @@ pub struct StoredFile {
     pub bytes: Vec<u8>,
 }
 
-/// What an upload becomes: the image and its variants. Store `variants` first and `image`
-/// last, so that an address a page can know is never missing its variants.
+/// What an upload becomes: the image and its variants.
 #[derive(Debug, Clone)]
 pub struct Processed {
     pub image: StoredFile,
     pub variants: Vec<StoredFile>,
+}
+
+impl Processed {
+    /// Every file, in the order to store them: the variants first and the image last, so that
+    /// an address a page can know is never missing its variants.
+    pub fn in_store_order(&self) -> impl Iterator<Item = &StoredFile> {
+        self.variants.iter().chain([&self.image])
+    }
 }
 
 /// The longest side and the most pixels accepted (a decompression bomb — a small file that
@@ -190,6 +184,20 @@ mod tests {
         RgbImage::from_fn(w, h, |x, y| Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 128]))
     }
 
+    /// A PNG that is only a header claiming `w`×`h` pixels, and an empty image data chunk (the
+    /// decoder reads up to the first).
+    fn png_header(w: u32, h: u32, bit_depth: u8, colour_type: u8) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&w.to_be_bytes());
+        png.extend_from_slice(&h.to_be_bytes());
+        png.extend_from_slice(&[bit_depth, colour_type, 0, 0, 0]);
+        let crc = crc32fast::hash(&png[12..]);
+        png.extend_from_slice(&crc.to_be_bytes());
+        png.extend_from_slice(b"\0\0\0\0IDAT");
+        png.extend_from_slice(&crc32fast::hash(b"IDAT").to_be_bytes());
+        png
+    }
+
     fn encoded(img: RgbImage, format: image::ImageFormat) -> Vec<u8> {
         let mut out = Vec::new();
         DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), format).expect("encodes");
@@ -236,7 +244,7 @@ mod tests {
         let dims = |b: &[u8]| image::load_from_memory(b).map(|i| (i.width(), i.height())).expect("decodes");
         assert_eq!(dims(&p.image.bytes), (1000, 1600));
         let mut made: Vec<(String, (u32, u32))> = Vec::new();
-        for f in p.variants.iter().chain([&p.image]) {
+        for f in p.in_store_order() {
             assert!(!f.bytes.windows(3).any(|w| w == b"ZX!"), "{} keeps EXIF", f.name);
             assert!(!f.bytes.windows(6).any(|w| w == b"Exif\0\0"), "{} keeps an EXIF segment", f.name);
             assert_eq!(Format::sniff(&f.bytes), Some(f.name.format), "{} is what its name says", f.name);
@@ -275,24 +283,10 @@ mod tests {
         // A PNG signature and then nothing that decodes.
         assert!(matches!(process(b"\x89PNG\r\n\x1a\nnot really", 1 << 20, None), Err(MediaError::Undecodable(_))));
         // A header claiming 60,000 × 60,000 pixels is refused before any allocation.
-        let mut bomb = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-        bomb.extend_from_slice(&60_000u32.to_be_bytes());
-        bomb.extend_from_slice(&60_000u32.to_be_bytes());
-        bomb.extend_from_slice(&[8, 2, 0, 0, 0]);
-        let crc = crc32fast::hash(&bomb[12..]);
-        bomb.extend_from_slice(&crc.to_be_bytes());
         let too_many = Some(MediaError::TooManyPixels { max_side: MAX_SIDE, max_megapixels: 40 });
-        assert_eq!(process(&bomb, 1 << 20, None).err(), too_many);
+        assert_eq!(process(&png_header(60_000, 60_000, 8, 2), 1 << 20, None).err(), too_many);
         // Within each side's limit but 144 Mpx of 16-bit RGBA (over a gigabyte decoded).
-        let mut wide = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-        wide.extend_from_slice(&12_000u32.to_be_bytes());
-        wide.extend_from_slice(&12_000u32.to_be_bytes());
-        wide.extend_from_slice(&[16, 6, 0, 0, 0]);
-        let crc = crc32fast::hash(&wide[12..]);
-        wide.extend_from_slice(&crc.to_be_bytes());
-        // The decoder reads the header up to the first image data: an empty IDAT.
-        wide.extend_from_slice(b"\0\0\0\0IDAT");
-        wide.extend_from_slice(&crc32fast::hash(b"IDAT").to_be_bytes());
+        let wide = png_header(12_000, 12_000, 16, 6);
         assert_eq!(process(&wide, 1 << 20, None).err(), too_many);
     }
 

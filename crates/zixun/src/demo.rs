@@ -55,7 +55,7 @@ fn shift_dates(jsonl: &str, clock: &SiteClock, newest: i64) -> Result<String> {
 async fn with_covers(store: &dyn Backend, jsonl: String) -> Result<String> {
     let started = std::time::Instant::now();
     // Drawing and encoding are CPU work: off the async threads, on every core.
-    let drawn = tokio::task::spawn_blocking(move || -> Result<Vec<(Value, Vec<zixun_media::StoredFile>)>> {
+    let drawn = tokio::task::spawn_blocking(move || -> Result<Vec<(Value, zixun_media::Processed)>> {
         use rayon::prelude::*;
         let lines: Vec<&str> = jsonl.lines().collect();
         lines
@@ -70,14 +70,14 @@ async fn with_covers(store: &dyn Backend, jsonl: String) -> Result<String> {
                     .context("demo cover")?;
                 let p = zixun_media::process(&jpeg, usize::MAX, None).context("demo cover")?;
                 row["cover"] = Value::String(format!("/uploads/{}", p.image.name));
-                Ok((row, p.variants.into_iter().chain([p.image]).collect()))
+                Ok((row, p))
             })
             .collect()
     })
     .await??;
     let mut lines = Vec::with_capacity(drawn.len());
-    for (row, files) in drawn {
-        for f in files {
+    for (row, processed) in drawn {
+        for f in processed.in_store_order() {
             store.put_upload(&f.name.to_string(), &f.bytes).await?;
         }
         lines.push(row.to_string());

@@ -71,33 +71,40 @@ pub fn feed_fetcher(config: &Config) -> Result<FeedFetcher> {
     FeedFetcher::new(policy).context("feed fetcher")
 }
 
-pub fn feed_poller(config: &Config, store: Arc<dyn Backend>, analyzer: Arc<TextAnalyzer>) -> Result<FeedPoller> {
-    let watermark = config.watermark()?.map(Arc::new);
-    Ok(FeedPoller::new(store, feed_fetcher(config)?, preparer(config, analyzer)?, config.upload_max_bytes, watermark))
+pub fn feed_poller(
+    config: &Config,
+    store: Arc<dyn Backend>,
+    analyzer: Arc<TextAnalyzer>,
+    images: Arc<ImageLocalizer>,
+) -> Result<FeedPoller> {
+    Ok(FeedPoller::new(store, feed_fetcher(config)?, preparer(config, analyzer)?, images))
 }
 
-/// With `localize_images`: what stores the remote images of imported and newsroom bodies.
-pub fn image_localizer(config: &Config, store: Arc<dyn Backend>) -> Result<Option<Arc<ImageLocalizer>>> {
-    if !config.localize_images {
-        return Ok(None);
-    }
+/// What stores outside images as uploads (for sources that ask, and with `localize_images` for
+/// imports and the newsroom), with the watermark, read once, that uploads get too.
+pub fn image_localizer(config: &Config, store: Arc<dyn Backend>) -> Result<Arc<ImageLocalizer>> {
     let watermark = config.watermark()?.map(Arc::new);
     let uploads: Arc<dyn UploadStore> = store;
-    Ok(Some(Arc::new(ImageLocalizer::new(feed_fetcher(config)?, uploads, config.upload_max_bytes, watermark))))
+    Ok(Arc::new(ImageLocalizer::new(feed_fetcher(config)?, uploads, config.upload_max_bytes, watermark)))
 }
 
 /// The newsroom of a web node: accounts and sessions in `store`, writes through the same
 /// preparation as import.
-pub fn newsroom(config: &Config, store: Arc<dyn Backend>, analyzer: Arc<TextAnalyzer>) -> Result<Newsroom> {
+pub fn newsroom(
+    config: &Config,
+    store: Arc<dyn Backend>,
+    analyzer: Arc<TextAnalyzer>,
+    images: &Arc<ImageLocalizer>,
+) -> Result<Newsroom> {
     let nr = NewsroomConfig {
         secure_cookies: config.secure_cookies,
         session_idle: Config::hours(config.session_idle_hours),
         login_max_failures: config.login_max_failures.max(1),
         login_window: Config::seconds(config.login_window_minutes * 60.0),
         upload_max_bytes: config.upload_max_bytes,
-        watermark: config.watermark()?.map(Arc::new),
+        watermark: images.watermark().cloned(),
     };
-    let images = image_localizer(config, store.clone())?;
+    let images = config.localize_images.then(|| images.clone());
     let writer = ArticleWriter::new(store.clone(), preparer(config, analyzer)?);
     Ok(Newsroom::new(store, writer, images, nr))
 }

@@ -4,7 +4,7 @@
 use std::{collections::HashSet, sync::Arc, time::Instant};
 
 use zixun_core::{SiteClock, html::cut};
-use zixun_store::{Backend, FetchRecord, FetchStatus, Source, Store, StoreError, UploadStore};
+use zixun_store::{Backend, FetchRecord, FetchStatus, Source, Store, StoreError};
 
 use super::{
     fetch::{FeedFetcher, Fetched, Validators},
@@ -63,21 +63,17 @@ pub struct FeedPoller {
     pub fetcher: FeedFetcher,
     writer: ArticleWriter,
     /// For sources with `localize_images`.
-    images: ImageLocalizer,
+    images: Arc<ImageLocalizer>,
 }
 
 impl FeedPoller {
-    /// `images`: the largest image taken from an entry, and the watermark put on it.
     pub fn new(
         store: Arc<dyn Backend>,
         fetcher: FeedFetcher,
         preparer: ArticlePreparer,
-        image_max_bytes: usize,
-        watermark: Option<Arc<zixun_media::Watermark>>,
+        images: Arc<ImageLocalizer>,
     ) -> Self {
         let articles: Arc<dyn Store> = store.clone();
-        let uploads: Arc<dyn UploadStore> = store.clone();
-        let images = ImageLocalizer::new(fetcher.clone(), uploads, image_max_bytes, watermark);
         FeedPoller { store, fetcher, writer: ArticleWriter::new(articles, preparer), images }
     }
 
@@ -140,13 +136,7 @@ impl FeedPoller {
         }
         if source.localize_images {
             for (name, r) in &mut records {
-                let Some(html) = &r.body_html else { continue };
-                let localized = self.images.localize(html, r.url.as_deref()).await?;
-                for (image, reason) in &localized.failed {
-                    tracing::warn!(source = %source.name, entry = %name, image = %image, reason = %reason,
-                        "entry image left on the outlet's server");
-                }
-                r.body_html = Some(localized.html);
+                self.images.localize_record(r, &format!("{}: {name}", source.name)).await?;
             }
         }
         let (names, records): (Vec<String>, Vec<_>) =

@@ -108,13 +108,8 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
         workflow,
     );
     // With `localize_images`, pasted outside images become the site's own uploads.
-    if let (Some(images), Some(html), false) = (&ctx.newsroom.images, &record.body_html, workflow == Workflow::Deleted)
-    {
-        let localized = images.localize(html, record.url.as_deref()).await?;
-        for (image, reason) in &localized.failed {
-            tracing::warn!(image = %image, reason = %reason, "image left on its server");
-        }
-        record.body_html = Some(localized.html);
+    if let Some(images) = ctx.newsroom.images.as_ref().filter(|_| workflow != Workflow::Deleted) {
+        images.localize_record(record, &format!("newsroom: {}", actor.name)).await?;
     }
     // A newsroom article has an id of its own, so that a source URL never makes it overwrite
     // an imported article with the same link.

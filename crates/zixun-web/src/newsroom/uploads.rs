@@ -47,7 +47,7 @@ pub async fn upload(State(ctx): State<Ctx>, user: SessionActor, mut form: Multip
         .map_err(|e| PageError::bad_request(e.to_string()))?;
     // In the backend: the data folder with SQLite, the database with PostgreSQL (every node).
     // The variants first: an image's address never shows before its variants exist.
-    for f in processed.variants.iter().chain([&processed.image]) {
+    for f in processed.in_store_order() {
         ctx.store.put_upload(&f.name.to_string(), &f.bytes).await?;
     }
     let name = processed.image.name.to_string();

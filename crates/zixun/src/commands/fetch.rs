@@ -19,7 +19,8 @@ pub async fn run(config: &Config, args: &FetchArgs) -> Result<ExitCode> {
         println!("no sources to fetch; add one with `zixun sources add URL`");
         return Ok(ExitCode::SUCCESS);
     }
-    let poller = Arc::new(runtime::feed_poller(config, store.clone(), runtime::analyzer(config)?)?);
+    let images = runtime::image_localizer(config, store.clone())?;
+    let poller = Arc::new(runtime::feed_poller(config, store.clone(), runtime::analyzer(config)?, images)?);
     // Several at once, as in `serve`: a slow source does not hold the others up.
     let limit = Arc::new(tokio::sync::Semaphore::new(config.feed_parallel.max(1)));
     let mut polls = tokio::task::JoinSet::new();

@@ -24,7 +24,8 @@ pub async fn run(config: &Config, args: &ImportArgs) -> Result<ExitCode> {
     let preparer = runtime::preparer(config, runtime::analyzer(config)?)?;
     let progress = progress_bar(total);
     let images = runtime::image_localizer(config, store.clone())?;
-    let importer = Importer { store: store.as_ref(), preparer, images: images.as_deref() };
+    let importer =
+        Importer { store: store.as_ref(), preparer, images: config.localize_images.then_some(images.as_ref()) };
     let report = importer
         .run(
             &mut input,

@@ -48,7 +48,8 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         indexnow_key: config.indexnow_key()?,
     };
     let engines = config.push_engines()?;
-    let newsroom = runtime::newsroom(config, store.clone(), analyzer.clone())?;
+    let images = runtime::image_localizer(config, store.clone())?;
+    let newsroom = runtime::newsroom(config, store.clone(), analyzer.clone(), &images)?;
     let ctx = Arc::new(AppContext::new(store.clone(), search, analyzer, clock, web, theme, newsroom));
     tokio::spawn(shutdown_on_signal(ctx.clone()));
     // Listening before the node has caught up: /healthz answers at once, /readyz says 503
@@ -60,7 +61,7 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         tracing::info!(changes = behind, backend = store.kind().as_str(), "bringing the search index up to date");
     }
     let fetcher = if config.fetch_feeds && !args.no_background {
-        let poller = runtime::feed_poller(config, store.clone(), ctx.analyzer.clone())?;
+        let poller = runtime::feed_poller(config, store.clone(), ctx.analyzer.clone(), images)?;
         let scheduler = FeedScheduler {
             poller: Arc::new(poller),
             max_parallel: config.feed_parallel.max(1),
