@@ -116,6 +116,44 @@ pub enum Forbidden {
     NotAnEditor,
     #[error("只有管理员可以执行此操作")]
     NotAnAdmin,
+    #[error("只有编辑和管理员可以执行此操作")]
+    EditorsOnly,
+}
+
+/// Shorter passwords are refused.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest account name.
+pub const MAX_USER_NAME_CHARS: usize = 64;
+
+/// Why an account cannot be made as asked (the form names the field).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error("用户名须为 1 到 {MAX_USER_NAME_CHARS} 个字符，不含控制字符")]
+    Name,
+    #[error("密码至少需要 {MIN_PASSWORD_CHARS} 个字符")]
+    ShortPassword,
+}
+
+impl AccountError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            AccountError::Name => "name",
+            AccountError::ShortPassword => "password",
+        }
+    }
+}
+
+/// An account name as it is stored (trimmed), if it is one.
+pub fn user_name(name: &str) -> Result<&str, AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_USER_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(AccountError::Name);
+    }
+    Ok(name)
+}
+
+pub fn check_password(password: &str) -> Result<(), AccountError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS { Err(AccountError::ShortPassword) } else { Ok(()) }
 }
 
 /// An article as far as permissions go: who owns it and where it stands.
@@ -169,6 +207,11 @@ impl Actor {
     pub fn require_admin(&self) -> Result<(), Forbidden> {
         if self.role == Role::Admin { Ok(()) } else { Err(Forbidden::NotAnAdmin) }
     }
+
+    /// Sources and slots are kept by editors and admins.
+    pub fn require_editor(&self) -> Result<(), Forbidden> {
+        if self.role.publishes() { Ok(()) } else { Err(Forbidden::EditorsOnly) }
+    }
 }
 
 #[cfg(test)]
@@ -207,6 +250,7 @@ mod tests {
         assert_eq!(author.resulting_workflow(Workflow::Published), Ok(Workflow::Submitted));
         assert_eq!(author.resulting_workflow(Workflow::Scheduled), Err(Forbidden::NotAnEditor));
         assert_eq!(author.require_admin(), Err(Forbidden::NotAnAdmin));
+        assert_eq!(author.require_editor(), Err(Forbidden::EditorsOnly));
     }
 
     #[test]
@@ -220,5 +264,17 @@ mod tests {
         }
         assert_eq!(actor(Role::Editor).require_admin(), Err(Forbidden::NotAnAdmin));
         assert_eq!(actor(Role::Admin).require_admin(), Ok(()));
+        assert_eq!(actor(Role::Editor).require_editor(), Ok(()));
+    }
+
+    #[test]
+    fn account_names_and_passwords_follow_one_rule() {
+        assert_eq!(user_name("  王宁 "), Ok("王宁"));
+        assert_eq!(user_name(" "), Err(AccountError::Name));
+        assert_eq!(user_name("a\nb"), Err(AccountError::Name));
+        assert_eq!(user_name(&"名".repeat(65)), Err(AccountError::Name));
+        assert_eq!(check_password("短密码"), Err(AccountError::ShortPassword));
+        assert_eq!(check_password("正确的马电池订书钉"), Err(AccountError::ShortPassword));
+        assert_eq!(check_password("correct horse"), Ok(()));
     }
 }

@@ -5,7 +5,9 @@ use std::{path::Path, sync::Arc};
 use async_trait::async_trait;
 use zixun_core::story::StoryPolicy;
 
-use crate::{NewsroomStore, PgStore, PushStore, Result, SourceStore, SqliteStore, Store, StoreError, UploadStore};
+use crate::{
+    NewsroomStore, PgStore, PushStore, Result, SlotStore, SourceStore, SqliteStore, Store, StoreError, UploadStore,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
@@ -24,7 +26,7 @@ impl BackendKind {
 
 /// Everything zixun keeps, behind one handle (what the web context and the commands hold).
 #[async_trait]
-pub trait Backend: Store + NewsroomStore + SourceStore + UploadStore + PushStore {
+pub trait Backend: Store + NewsroomStore + SourceStore + UploadStore + PushStore + SlotStore {
     fn kind(&self) -> BackendKind;
     /// Closes the pool (waits for connections in use to come back).
     async fn close(&self);

@@ -11,6 +11,9 @@ pub enum StoreError {
     /// A unique name or key is taken (shown to the user as is).
     #[error("{0}")]
     Conflict(String),
+    /// The change would leave the site without an enabled admin.
+    #[error("the last enabled admin cannot be demoted or disabled")]
+    LastAdmin,
     /// `database_url` names no backend, or the data folder cannot be made.
     #[error("{0}")]
     Url(String),

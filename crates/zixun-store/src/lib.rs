@@ -1,6 +1,6 @@
 //! zixun-store: the traits every backend implements, one per aggregate ([`Store`] for articles,
 //! stories, the change feed, views and corpus statistics; [`SourceStore`]; [`NewsroomStore`];
-//! [`UploadStore`]; [`PushStore`]), the [`Backend`] handle that joins them, and two backends: SQLite (the
+//! [`UploadStore`]; [`PushStore`]; [`SlotStore`]), the [`Backend`] handle that joins them, and two backends: SQLite (the
 //! embedded default) and PostgreSQL (several web nodes on one database).
 
 mod backend;
@@ -10,6 +10,7 @@ mod newsroom;
 mod postgres;
 mod push;
 mod rows;
+mod slots;
 mod sources;
 mod sqlite;
 mod story;
@@ -25,6 +26,7 @@ pub use error::StoreError;
 pub use newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User};
 pub use postgres::PgStore;
 pub use push::{PushEntry, PushRecord, PushState, PushStore};
+pub use slots::SlotStore;
 pub use sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore};
 pub use sqlite::SqliteStore;
 pub use uploads::UploadStore;

@@ -80,8 +80,13 @@ pub trait NewsroomStore: Send + Sync {
     async fn users(&self) -> Result<Vec<User>>;
     /// Sets the password and ends every session of the user. False if no such user.
     async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool>;
-    /// Disables (or enables) the user; disabling ends their sessions. False if no such user.
+    /// Disables (or enables) the user; disabling ends their sessions (their tokens stop with
+    /// them). False if no such user; [`crate::StoreError::LastAdmin`] if it would leave no
+    /// enabled admin.
     async fn set_disabled(&self, name: &str, disabled: bool) -> Result<bool>;
+    /// Gives the user another role. False if no such user; [`crate::StoreError::LastAdmin`] if
+    /// it would leave no enabled admin.
+    async fn set_role(&self, name: &str, role: Role) -> Result<bool>;
 
     async fn create_session(&self, token_hash: &str, user_id: i64, csrf: &str, now: i64) -> Result<()>;
     /// The enabled user of a session seen within `idle_secs`, with its CSRF token; marks it

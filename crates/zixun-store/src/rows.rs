@@ -79,12 +79,14 @@ pub(crate) fn source(row: &impl Columns) -> Result<Source> {
         category: row.opt_text("category")?,
         interval_secs: row.int("interval_secs")?,
         localize_images: row.flag("localize_images")?,
+        paused: row.flag("paused")?,
         created_at: row.int("created_at")?,
         etag: row.opt_text("etag")?,
         last_modified: row.opt_text("last_modified")?,
         last_fetch_at: row.opt_int("last_fetch_at")?,
         last_status: row.opt_text("last_status")?,
         last_error: row.opt_text("last_error")?,
+        last_error_code: row.opt_text("last_error_code")?,
         items: row.int("items")?,
         errors: row.int("errors")?,
         failures: row.int("failures")?,
@@ -211,5 +213,28 @@ pub(crate) fn push_entry(row: &impl Columns) -> Result<PushEntry> {
         tried_at: row.opt_int("tried_at")?,
         result: row.opt_text("result")?,
         remain: row.opt_int("remain")?,
+    })
+}
+
+pub(crate) fn slot_item(row: &impl Columns) -> Result<zixun_core::slot::SlotItem> {
+    use zixun_core::slot::{Slot, SlotItem, SlotTarget};
+    let slot = row.text("slot")?;
+    let target = match (row.opt_int("article_id")?, row.opt_text("link_url")?) {
+        (Some(article_id), _) => SlotTarget::Article { article_id },
+        (None, Some(url)) => SlotTarget::Link { url, title: row.opt_text("link_title")?.unwrap_or_default() },
+        (None, None) => {
+            return Err(StoreError::Corrupt { field: "slot_items", reason: "neither article nor link".into() });
+        }
+    };
+    Ok(SlotItem {
+        id: row.int("id")?,
+        slot: Slot::parse(&slot).ok_or(StoreError::Corrupt { field: "slot", reason: slot.clone() })?,
+        category: row.text("category")?,
+        position: row.int("position")?,
+        target,
+        starts_at: row.opt_int("starts_at")?,
+        ends_at: row.opt_int("ends_at")?,
+        created_at: row.int("created_at")?,
+        created_by: row.text("created_by")?,
     })
 }

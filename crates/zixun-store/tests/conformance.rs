@@ -11,13 +11,14 @@ use std::collections::{HashMap, HashSet};
 
 use common::{TestDb, draft};
 
+use zixun_core::slot::{NewSlotItem, Slot, SlotTarget};
 use zixun_core::{
     ArticleStatus, AuditNote,
     newsroom::{Role, Workflow},
 };
 use zixun_store::{
     AdminFilter, Backend, Cursor, FetchRecord, FetchStatus, ListFilter, NewAudit, NewSource, PushRecord, PushState,
-    StoreError, UpsertOutcome,
+    SlotStore, SourceStore, StoreError, UpsertOutcome,
 };
 
 /// Runs each named test on both backends.
@@ -64,6 +65,9 @@ conformance!(
     uploads_are_kept_by_name,
     concurrent_writers_never_make_a_follower_skip,
     a_cover_and_credits_are_kept_and_their_change_is_a_change,
+    the_last_admin_stays_an_enabled_admin,
+    a_paused_source_is_not_claimed_and_an_edit_keeps_its_history,
+    slot_items_keep_their_order_in_their_own_slot,
 );
 
 async fn a_cover_and_credits_are_kept_and_their_change_is_a_change(db: &TestDb) {
@@ -525,7 +529,7 @@ async fn sources_are_claimed_by_one_poller(db: &TestDb) {
             a.id,
             &FetchRecord {
                 at: 1_400,
-                status: FetchStatus::Error("HTTP 500".into()),
+                status: FetchStatus::Error { code: "http_status", message: "HTTP status 500".into() },
                 etag: Some("\"e1\"".into()),
                 last_modified: None,
                 stored: 0,
@@ -536,7 +540,8 @@ async fn sources_are_claimed_by_one_poller(db: &TestDb) {
         .expect("record");
     let s = store.source("甲报").await.expect("get").expect("exists");
     assert_eq!((s.failures, s.errors, s.last_status.as_deref(), s.next_fetch_at), (1, 1, Some("error"), 2_000));
-    assert_eq!((s.etag.as_deref(), s.last_error.as_deref()), (Some("\"e1\""), Some("HTTP 500")));
+    assert_eq!((s.etag.as_deref(), s.last_error.as_deref()), (Some("\"e1\""), Some("HTTP status 500")));
+    assert_eq!(s.last_error_code.as_deref(), Some("http_status"));
     store
         .record_fetch(
             a.id,
@@ -664,4 +669,110 @@ async fn postgres_a_commit_wakes_the_other_nodes() {
     assert!(waited < std::time::Duration::from_secs(10), "woken by the commit, not the 30 s timeout: {waited:?}");
     other.close().await;
     db.drop().await;
+}
+
+async fn the_last_admin_stays_an_enabled_admin(db: &TestDb) {
+    let store = db.backend.as_ref();
+    store.add_user("总编", Role::Admin, "hash").await.expect("admin");
+    store.add_user("副总编", Role::Admin, "hash").await.expect("admin");
+    store.add_user("编辑", Role::Editor, "hash").await.expect("editor");
+    assert!(store.set_role("副总编", Role::Editor).await.expect("demote one of two"));
+    // Now the last: neither demoted nor disabled, and nothing changed.
+    assert!(matches!(store.set_role("总编", Role::Author).await, Err(StoreError::LastAdmin)));
+    assert!(matches!(store.set_disabled("总编", true).await, Err(StoreError::LastAdmin)));
+    let chief = store.user_by_name("总编").await.expect("get").expect("exists");
+    assert_eq!((chief.role, chief.disabled), (Role::Admin, false));
+    assert!(store.set_role("编辑", Role::Admin).await.expect("promote"));
+    assert!(store.set_disabled("总编", true).await.expect("another admin remains"));
+    assert!(!store.set_role("无此人", Role::Editor).await.expect("no such user"));
+    // Two admins demoting each other at once: one of them stays.
+    store.set_disabled("总编", false).await.expect("enable");
+    let other = db.second().await;
+    let (a, b) = tokio::join!(store.set_role("总编", Role::Editor), other.set_role("编辑", Role::Editor));
+    assert!(a.is_ok() != b.is_ok(), "exactly one demotion goes through: {a:?} {b:?}");
+    let admins = store.users().await.expect("users").into_iter().filter(|u| u.role == Role::Admin).count();
+    assert_eq!(admins, 1);
+    other.close().await;
+}
+
+async fn a_paused_source_is_not_claimed_and_an_edit_keeps_its_history(db: &TestDb) {
+    let store: &dyn SourceStore = db.backend.as_ref();
+    let new = |name: &str, url: &str| NewSource {
+        name: name.into(),
+        url: url.into(),
+        category: None,
+        interval_secs: 600,
+        localize_images: false,
+    };
+    let a = store.add_source(&new("甲报", "https://a.example/rss")).await.expect("add");
+    let b = store.add_source(&new("乙报", "https://b.example/rss")).await.expect("add");
+    let record =
+        FetchRecord { at: 10, status: FetchStatus::Ok, etag: None, last_modified: None, stored: 4, next_fetch_at: 0 };
+    store.record_fetch(a.id, &record).await.expect("record");
+    assert!(store.set_paused(a.id, true, 50).await.expect("pause"));
+    let claimed: Vec<i64> = store.claim_due(100, 60, 10).await.expect("claim").iter().map(|s| s.id).collect();
+    assert_eq!(claimed, vec![b.id], "a paused source is not fetched");
+    // Resumed: due at once.
+    assert!(store.set_paused(a.id, false, 200).await.expect("resume"));
+    let resumed = store.source_by_id(a.id).await.expect("get").expect("exists");
+    assert_eq!((resumed.paused, resumed.next_fetch_at), (false, 200));
+    // An edit changes what the operator set and keeps what the fetches counted.
+    let edited =
+        NewSource {
+            category: Some("财经".into()), interval_secs: 1_800, ..new("甲日报", "https://a.example/feed")
+        };
+    let s = store.update_source(a.id, &edited).await.expect("update").expect("exists");
+    assert_eq!(
+        (s.name.as_str(), s.url.as_str(), s.category.as_deref(), s.interval_secs),
+        ("甲日报", "https://a.example/feed", Some("财经"), 1_800)
+    );
+    assert_eq!(s.items, 4);
+    assert!(matches!(
+        store.update_source(a.id, &new("乙报", "https://x.example/")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(store.update_source(9_999, &edited).await.expect("update").is_none());
+    assert!(!store.set_paused(9_999, true, 0).await.expect("pause"));
+}
+
+async fn slot_items_keep_their_order_in_their_own_slot(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let ids: Vec<i64> = store
+        .upsert(&[draft(Some("s1"), None, "头条文章", 1_000), draft(Some("s2"), None, "幻灯文章", 1_001)])
+        .await
+        .expect("upsert")
+        .iter()
+        .map(|o| o.id())
+        .collect();
+    let slots: &dyn SlotStore = store;
+    let item = |target, category: &str| NewSlotItem {
+        slot: Slot::Recommended,
+        category: category.into(),
+        target,
+        starts_at: None,
+        ends_at: Some(9_000),
+        created_by: "王编辑".into(),
+    };
+    let first = slots.add_slot_item(&item(SlotTarget::Article { article_id: ids[0] }, ""), 100).await.expect("add");
+    let link = SlotTarget::Link { url: "https://x.example/专题".into(), title: "专题".into() };
+    let second = slots.add_slot_item(&item(link.clone(), ""), 101).await.expect("add");
+    let third = slots.add_slot_item(&item(SlotTarget::Article { article_id: ids[1] }, ""), 102).await.expect("add");
+    let other = slots.add_slot_item(&item(SlotTarget::Article { article_id: ids[1] }, "财经"), 103).await.expect("add");
+    let order = |all: Vec<zixun_core::slot::SlotItem>| -> Vec<i64> {
+        all.into_iter().filter(|i| i.category.is_empty()).map(|i| i.id).collect()
+    };
+    // Each new item goes to the top of its own slot.
+    assert_eq!(order(slots.slot_items().await.expect("items")), vec![third.id, second.id, first.id]);
+    let stored = slots.slot_items().await.expect("items").into_iter().find(|i| i.id == second.id).expect("kept");
+    assert_eq!((stored.target, stored.ends_at, stored.created_by.as_str()), (link, Some(9_000), "王编辑"));
+    assert!(slots.move_slot_item(first.id, true).await.expect("move"));
+    assert_eq!(order(slots.slot_items().await.expect("items")), vec![third.id, first.id, second.id]);
+    assert!(!slots.move_slot_item(third.id, true).await.expect("move"), "already at the top");
+    assert!(slots.move_slot_item(third.id, false).await.expect("move"));
+    assert_eq!(order(slots.slot_items().await.expect("items")), vec![first.id, third.id, second.id]);
+    assert!(!slots.move_slot_item(9_999, true).await.expect("move"));
+    assert_eq!(slots.remove_slot_item(second.id).await.expect("remove").map(|i| i.id), Some(second.id));
+    assert!(slots.remove_slot_item(second.id).await.expect("remove").is_none());
+    // The category's slot is its own list, untouched by the moves.
+    assert!(slots.slot_items().await.expect("items").iter().any(|i| i.id == other.id && i.category == "财经"));
 }

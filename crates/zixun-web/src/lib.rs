@@ -17,6 +17,7 @@ mod registrations;
 mod related;
 mod script;
 pub mod server;
+mod slots;
 #[cfg(test)]
 mod test_support;
 mod theme;

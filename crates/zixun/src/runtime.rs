@@ -104,9 +104,10 @@ pub fn newsroom(
         upload_max_bytes: config.upload_max_bytes,
         watermark: images.watermark().cloned(),
     };
+    let poller = Arc::new(feed_poller(config, store.clone(), analyzer.clone(), images.clone())?);
     let images = config.localize_images.then(|| images.clone());
     let writer = ArticleWriter::new(store.clone(), preparer(config, analyzer)?);
-    Ok(Newsroom::new(store, writer, images, nr))
+    Ok(Newsroom::new(store, writer, images, poller, nr))
 }
 
 pub fn preparer(config: &Config, analyzer: Arc<TextAnalyzer>) -> Result<ArticlePreparer> {

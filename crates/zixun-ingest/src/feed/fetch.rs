@@ -74,6 +74,22 @@ pub enum FetchError {
     Forbidden(String),
 }
 
+impl FetchError {
+    /// A stable code for what went wrong (stored with the source; the newsroom words it).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FetchError::Url(_) => "url",
+            FetchError::Timeout(_) => "timeout",
+            FetchError::Connect(_) => "connect",
+            FetchError::Redirect(_) => "redirect",
+            FetchError::Status(_) => "http_status",
+            FetchError::TooLarge(_) => "too_large",
+            FetchError::Transfer(_) => "transfer",
+            FetchError::Forbidden(_) => "refused",
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct FeedFetcher {
     client: reqwest::Client,
@@ -246,5 +262,49 @@ mod tests {
         assert!(address_guard::refusal_in(err.as_ref()).is_none());
         let err = check_redirect(&url("https://news.example/b"), &previous, 0, true).expect_err("too many");
         assert!(err.to_string().contains("more than 0 redirects"), "{err}");
+    }
+}
+
+/// What a feed address gave when it was tried once (before a source is added).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub title: Option<String>,
+    pub entries: usize,
+    pub encoding: &'static str,
+}
+
+/// Why a feed address could not be read now: a stable code (as [`FetchError::code`] and
+/// [`crate::feed::FeedError::code`] give) and the detail.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ProbeError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FeedFetcher {
+    /// Fetches and parses `url` once: a typo is better caught when the source is added than as
+    /// a string of errors later.
+    pub async fn probe(&self, url: &str) -> Result<Probe, ProbeError> {
+        let fail = |code, message: String| ProbeError { code, message };
+        match self.fetch(url, &Validators::default()).await {
+            Ok(Fetched::Body { bytes, content_type, final_url, .. }) => {
+                let parsed = tokio::task::spawn_blocking(move || {
+                    super::parse_feed(&bytes, content_type.as_deref(), Some(&final_url))
+                })
+                .await
+                .map_err(|e| fail("parser", format!("parser failed: {e}")))?
+                .map_err(|e| fail(e.code(), e.to_string()))?;
+                Ok(Probe {
+                    title: parsed.title.filter(|t| !t.trim().is_empty()),
+                    entries: parsed.entries.len(),
+                    encoding: parsed.encoding,
+                })
+            }
+            Ok(Fetched::NotModified) => {
+                Err(fail("http_status", "the server answered 304 Not Modified to a plain request".into()))
+            }
+            Err(e) => Err(fail(e.code(), e.to_string())),
+        }
     }
 }

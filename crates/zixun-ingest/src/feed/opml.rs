@@ -4,7 +4,7 @@ use quick_xml::{
     Reader, Writer, XmlVersion,
     events::{BytesDecl, BytesStart, BytesText, Event},
 };
-use zixun_store::NewSource;
+use zixun_store::{NewSource, SourceStore, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OpmlError {
@@ -138,4 +138,55 @@ mod tests {
         let err = parse_opml("<opml><body><outline text=\"a\" xmlUrl=\"u\"></body></opml>").expect_err("mismatched");
         assert!(err.to_string().contains("not valid OPML at byte"), "{err}");
     }
+}
+
+/// What adding an OPML file's feeds did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OpmlImport {
+    pub added: usize,
+    /// Feeds skipped because their name or URL is already a source's, with the reason.
+    pub known: Vec<String>,
+}
+
+/// Adds every feed of an OPML file as a source polled every `interval_secs` (the CLI's
+/// `sources import` and the newsroom's import). Feeds already known are skipped.
+pub async fn import_opml(
+    store: &dyn SourceStore,
+    text: &str,
+    interval_secs: i64,
+) -> Result<OpmlImport, OpmlImportError> {
+    let feeds = parse_opml(text)?;
+    let mut done = OpmlImport::default();
+    for f in feeds {
+        let new = NewSource { name: f.name, url: f.url, category: f.category, interval_secs, localize_images: false };
+        match store.add_source(&new).await {
+            Ok(_) => done.added += 1,
+            Err(StoreError::Conflict(reason)) => done.known.push(reason),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(done)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpmlImportError {
+    #[error(transparent)]
+    Opml(#[from] OpmlError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The sources as OPML feeds are written (what they were added with).
+pub fn export_opml(title: &str, sources: Vec<zixun_store::Source>) -> String {
+    let sources: Vec<NewSource> = sources
+        .into_iter()
+        .map(|s| NewSource {
+            name: s.name,
+            url: s.url,
+            category: s.category,
+            interval_secs: s.interval_secs,
+            localize_images: s.localize_images,
+        })
+        .collect();
+    write_opml(title, &sources)
 }

@@ -17,6 +17,17 @@ pub enum FeedError {
     Malformed(String),
 }
 
+impl FeedError {
+    /// A stable code for what went wrong (stored with the source; the newsroom words it).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FeedError::Empty => "empty",
+            FeedError::HtmlPage => "html_page",
+            FeedError::Malformed(_) => "not_feed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedFeed {
     pub title: Option<String>,

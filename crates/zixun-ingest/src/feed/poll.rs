@@ -89,9 +89,11 @@ impl FeedPoller {
                 (status, validators, Ok(counts))
             }
             Err(PollError::Store(e)) => return Err(e),
-            Err(PollError::Source(reason)) => (FetchStatus::Error(reason.clone()), Validators::default(), Err(reason)),
+            Err(PollError::Source { code, message }) => {
+                (FetchStatus::Error { code, message: message.clone() }, Validators::default(), Err(message))
+            }
         };
-        let failures = if matches!(status, FetchStatus::Error(_)) { source.failures + 1 } else { 0 };
+        let failures = if matches!(status, FetchStatus::Error { .. }) { source.failures + 1 } else { 0 };
         let stored = counts.as_ref().map_or(0, |c| (c.inserted + c.updated) as i64);
         let record = FetchRecord {
             at: now,
@@ -111,15 +113,15 @@ impl FeedPoller {
 
     async fn fetch_and_store(&self, source: &Source) -> Result<(EntryCounts, Validators), PollError> {
         let known = Validators { etag: source.etag.clone(), last_modified: source.last_modified.clone() };
-        let fetched = self.fetcher.fetch(&source.url, &known).await.map_err(|e| PollError::Source(e.to_string()))?;
+        let fetched = self.fetcher.fetch(&source.url, &known).await.map_err(|e| PollError::source(e.code(), e))?;
         let Fetched::Body { bytes, content_type, final_url, validators } = fetched else {
             return Ok((EntryCounts { not_modified: true, ..EntryCounts::default() }, known));
         };
         // Parsing is CPU work: off the async threads.
         let parsed = tokio::task::spawn_blocking(move || parse_feed(&bytes, content_type.as_deref(), Some(&final_url)))
             .await
-            .map_err(|e| PollError::Source(format!("parser failed: {e}")))?
-            .map_err(|e| PollError::Source(e.to_string()))?;
+            .map_err(|e| PollError::source("parser", format!("parser failed: {e}")))?
+            .map_err(|e| PollError::source(e.code(), e))?;
         let mut counts = EntryCounts { entries: parsed.entries.len() as u64, ..EntryCounts::default() };
         let now = SiteClock::now();
         let mut records = Vec::with_capacity(parsed.entries.len());
@@ -143,7 +145,7 @@ impl FeedPoller {
             records.into_iter().map(|(name, r)| (name, (r, DraftFields::default()))).unzip();
         let written = self.writer.write(records).await.map_err(|e| match e {
             WriteError::Store(e) => PollError::Store(e),
-            other => PollError::Source(other.to_string()),
+            other => PollError::source("write", other),
         })?;
         for (name, outcome) in names.into_iter().zip(written.outcomes) {
             if let Err(reason) = outcome {
@@ -159,10 +161,16 @@ impl FeedPoller {
 }
 
 enum PollError {
-    /// The source's fault: recorded against it.
-    Source(String),
+    /// The source's fault: recorded against it, with a stable code.
+    Source { code: &'static str, message: String },
     /// Ours: the poll is not recorded and the caller hears of it.
     Store(StoreError),
+}
+
+impl PollError {
+    fn source(code: &'static str, message: impl ToString) -> Self {
+        PollError::Source { code, message: message.to_string() }
+    }
 }
 
 impl From<StoreError> for PollError {

@@ -9,6 +9,7 @@
 
 mod newsroom;
 mod push;
+mod slots;
 mod sources;
 mod uploads;
 

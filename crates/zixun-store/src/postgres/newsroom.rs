@@ -61,17 +61,40 @@ impl NewsroomStore for PgStore {
 
     async fn set_disabled(&self, name: &str, disabled: bool) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
+        // Every enabled admin's row is locked first: two admins demoting each other at once
+        // take turns, and the second finds itself the last.
+        sqlx::query("SELECT id FROM users WHERE role = 'admin' AND NOT disabled FOR UPDATE")
+            .fetch_all(&mut *tx)
+            .await?;
         let done = sqlx::query("UPDATE users SET disabled = $1 WHERE name = $2")
             .bind(disabled)
             .bind(name)
             .execute(&mut *tx)
             .await?;
         if disabled {
+            last_admin_check(&mut tx).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)")
                 .bind(name)
                 .execute(&mut *tx)
                 .await?;
         }
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn set_role(&self, name: &str, role: Role) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        // Every enabled admin's row is locked first: two admins demoting each other at once
+        // take turns, and the second finds itself the last.
+        sqlx::query("SELECT id FROM users WHERE role = 'admin' AND NOT disabled FOR UPDATE")
+            .fetch_all(&mut *tx)
+            .await?;
+        let done = sqlx::query("UPDATE users SET role = $1 WHERE name = $2")
+            .bind(role.as_str())
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        last_admin_check(&mut tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
@@ -292,4 +315,13 @@ impl NewsroomStore for PgStore {
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+/// Refuses the change being made when it leaves no enabled admin (the transaction is then
+/// rolled back as it is dropped).
+async fn last_admin_check(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<()> {
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled")
+        .fetch_one(&mut **tx)
+        .await?;
+    if admins == 0 { Err(StoreError::LastAdmin) } else { Ok(()) }
 }

@@ -2,6 +2,7 @@
 
 mod newsroom;
 mod push;
+mod slots;
 mod sources;
 mod uploads;
 

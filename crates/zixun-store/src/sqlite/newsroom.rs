@@ -67,11 +67,24 @@ impl NewsroomStore for SqliteStore {
             .execute(&mut *tx)
             .await?;
         if disabled {
+            last_admin_check(&mut tx).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)")
                 .bind(name)
                 .execute(&mut *tx)
                 .await?;
         }
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn set_role(&self, name: &str, role: Role) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE users SET role = ? WHERE name = ?")
+            .bind(role.as_str())
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        last_admin_check(&mut tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
@@ -290,4 +303,13 @@ impl NewsroomStore for SqliteStore {
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+/// Refuses the change being made when it leaves no enabled admin (the transaction is then
+/// rolled back as it is dropped).
+async fn last_admin_check(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<()> {
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled")
+        .fetch_one(&mut **tx)
+        .await?;
+    if admins == 0 { Err(StoreError::LastAdmin) } else { Ok(()) }
 }

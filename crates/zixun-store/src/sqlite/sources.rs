@@ -5,8 +5,8 @@ use zixun_core::time::SiteClock;
 
 use crate::rows;
 use crate::{
-    Result, SqliteStore, StoreError,
-    sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore},
+    Result, SqliteStore,
+    sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore, source_conflict},
 };
 
 #[async_trait]
@@ -24,12 +24,7 @@ impl SourceStore for SqliteStore {
         .bind(s.localize_images)
         .fetch_one(&self.pool)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Conflict(format!("a source named {:?} or with the URL {} already exists", s.name, s.url))
-            }
-            _ => e.into(),
-        })?;
+        .map_err(|e| source_conflict(e, s))?;
         rows::source(&row)
     }
 
@@ -46,6 +41,42 @@ impl SourceStore for SqliteStore {
         row.as_ref().map(rows::source).transpose()
     }
 
+    async fn source_by_id(&self, id: i64) -> Result<Option<Source>> {
+        let row = sqlx::query("SELECT * FROM sources WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::source).transpose()
+    }
+
+    async fn update_source(&self, id: i64, s: &NewSource) -> Result<Option<Source>> {
+        let row = sqlx::query(
+            "UPDATE sources SET name = ?, url = ?, category = ?, interval_secs = ?, localize_images = ? \
+             WHERE id = ? RETURNING *",
+        )
+        .bind(&s.name)
+        .bind(&s.url)
+        .bind(&s.category)
+        .bind(s.interval_secs)
+        .bind(s.localize_images)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| source_conflict(e, s))?;
+        row.as_ref().map(rows::source).transpose()
+    }
+
+    async fn set_paused(&self, id: i64, paused: bool, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE sources SET paused = ?, next_fetch_at = CASE WHEN ? THEN next_fetch_at ELSE ? END \
+             WHERE id = ?",
+        )
+        .bind(paused)
+        .bind(paused)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn remove_source(&self, name_or_url: &str) -> Result<bool> {
         let Some(source) = self.source(name_or_url).await? else {
             return Ok(false);
@@ -58,7 +89,7 @@ impl SourceStore for SqliteStore {
         // One writer at a time in SQLite: the UPDATE is the claim.
         let rows = sqlx::query(
             "UPDATE sources SET next_fetch_at = ?1 + ?2 WHERE id IN \
-             (SELECT id FROM sources WHERE next_fetch_at <= ?1 ORDER BY next_fetch_at, id LIMIT ?3) RETURNING *",
+             (SELECT id FROM sources WHERE next_fetch_at <= ?1 AND paused = 0 ORDER BY next_fetch_at, id LIMIT ?3) RETURNING *",
         )
         .bind(now)
         .bind(lease_secs)
@@ -72,18 +103,19 @@ impl SourceStore for SqliteStore {
 
     async fn record_fetch(&self, id: i64, r: &FetchRecord) -> Result<()> {
         let (error, failed) = match &r.status {
-            FetchStatus::Error(e) => (Some(e.as_str()), 1),
+            FetchStatus::Error { code, message } => (Some((*code, message.as_str())), 1),
             FetchStatus::Ok | FetchStatus::NotModified => (None, 0),
         };
         sqlx::query(
-            "UPDATE sources SET last_fetch_at = ?, last_status = ?, last_error = ?, \
+            "UPDATE sources SET last_fetch_at = ?, last_status = ?, last_error = ?, last_error_code = ?, \
              etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), items = items + ?, \
              errors = errors + ?, failures = CASE WHEN ? THEN failures + 1 ELSE 0 END, next_fetch_at = ? \
              WHERE id = ?",
         )
         .bind(r.at)
         .bind(r.status.as_str())
-        .bind(error)
+        .bind(error.map(|(_, message)| message))
+        .bind(error.map(|(code, _)| code))
         .bind(&r.etag)
         .bind(&r.last_modified)
         .bind(r.stored)

@@ -4,6 +4,7 @@ mod articles;
 mod hot;
 pub mod openapi;
 mod search;
+mod slots;
 mod trending;
 mod write;
 
@@ -25,6 +26,7 @@ pub fn router() -> Router<Ctx> {
         .route("/api/articles/{id}/related", get(articles::related))
         .route("/api/hot", get(hot::hot))
         .route("/api/search", get(search::search))
+        .route("/api/slots/{name}", get(slots::slot))
         .route("/api/trending", get(trending::trending))
         .route("/api/openapi.json", get(openapi::document))
 }

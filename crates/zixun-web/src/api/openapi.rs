@@ -13,7 +13,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{articles, hot, search, trending, write};
+use super::{articles, hot, search, slots, trending, write};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,12 +31,13 @@ use super::{articles, hot, search, trending, write};
         write::remove,
         hot::hot,
         search::search,
+        slots::slot,
         trending::trending,
     ),
     modifiers(&BearerToken),
     tags(
         (name = "articles", description = "what readers see"),
-        (name = "lists", description = "热门资讯 and 热词"),
+        (name = "lists", description = "热门资讯, 热词 and the editors' slots (推荐位)"),
         (name = "search", description = "Chinese full-text search with highlights"),
         (name = "newsroom", description = "writes, with `Authorization: Bearer <token>` (`zixun tokens add`)"),
     )

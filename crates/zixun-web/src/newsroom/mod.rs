@@ -6,7 +6,10 @@ mod edit;
 mod pages;
 mod secrets;
 mod security;
+mod slots;
+mod sources;
 mod uploads;
+mod users;
 
 use std::{sync::Arc, time::Duration};
 
@@ -16,7 +19,7 @@ use axum::{
     routing::{get, post},
 };
 use zixun_core::SiteClock;
-use zixun_ingest::{ArticleWriter, ImageLocalizer};
+use zixun_ingest::{ArticleWriter, ImageLocalizer, feed::FeedPoller};
 use zixun_store::{NewAudit, NewsroomStore, StoreError};
 
 pub use auth::{ApiActor, LoginThrottle, bearer_actor};
@@ -58,6 +61,8 @@ pub struct Newsroom {
     pub writer: ArticleWriter,
     /// With the site's `localize_images`: stores the remote images of bodies written here.
     pub images: Option<Arc<ImageLocalizer>>,
+    /// Polls a source when an editor asks ("fetch now"); also probes a feed being added.
+    pub poller: Arc<FeedPoller>,
     pub throttle: LoginThrottle,
     pub config: NewsroomConfig,
     /// The key the login form's CSRF tokens are signed with (the site's, from the store).
@@ -69,9 +74,11 @@ impl Newsroom {
         store: Arc<dyn NewsroomStore>,
         writer: ArticleWriter,
         images: Option<Arc<ImageLocalizer>>,
+        poller: Arc<FeedPoller>,
         config: NewsroomConfig,
     ) -> Self {
         Newsroom {
+            poller,
             throttle: LoginThrottle::new(config.login_max_failures, config.login_window),
             store,
             writer,
@@ -127,5 +134,20 @@ pub fn router(upload_max_bytes: usize) -> Router<Ctx> {
         .route("/admin/save", post(pages::save))
         .route("/admin/upload", post(uploads::upload).layer(DefaultBodyLimit::max(upload_max_bytes + 64 * 1024)))
         .route("/admin/audit", get(pages::audit_log))
+        .route("/admin/sources", get(sources::list).post(sources::add))
+        .route("/admin/sources.opml", get(sources::export))
+        .route("/admin/sources/import", post(sources::import))
+        .route("/admin/sources/{id}", get(sources::show).post(sources::save))
+        .route("/admin/sources/{id}/pause", post(sources::pause))
+        .route("/admin/sources/{id}/fetch", post(sources::fetch_now))
+        .route("/admin/sources/{id}/remove", post(sources::remove))
+        .route("/admin/users", get(users::list).post(users::add))
+        .route("/admin/users/role", post(users::set_role))
+        .route("/admin/users/disable", post(users::set_disabled))
+        .route("/admin/users/password", post(users::reset_password))
+        .route("/admin/tokens/revoke", post(users::revoke_token))
+        .route("/admin/slots", get(slots::list).post(slots::add))
+        .route("/admin/slots/move", post(slots::move_item))
+        .route("/admin/slots/remove", post(slots::remove))
         .route("/uploads/{name}", get(uploads::serve_upload))
 }

@@ -22,9 +22,9 @@ use super::{
 };
 use crate::{AppContext, Ctx, error::PageError};
 
-type FormFields = HashMap<String, String>;
+pub(super) type FormFields = HashMap<String, String>;
 
-fn html(status: StatusCode, body: String) -> Response {
+pub(super) fn html(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
@@ -290,11 +290,11 @@ fn render_editor(
     Ok(html(status, body))
 }
 
-fn field(f: &FormFields, name: &str) -> String {
+pub(super) fn field(f: &FormFields, name: &str) -> String {
     f.get(name).map(|s| s.trim().to_string()).unwrap_or_default()
 }
 
-fn non_empty(s: String) -> Option<String> {
+pub(super) fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
@@ -420,6 +420,21 @@ pub async fn audit_log(State(ctx): State<Ctx>, user: SessionActor) -> Result<Res
         context! { site => ctx.site_globals(), user => Serde(&user.actor), csrf => user.csrf.clone(), rows => Serde(rows), users => users },
     )?;
     Ok(html(StatusCode::OK, body))
+}
+
+/// Renders a newsroom page: the site, the signed-in user and their CSRF token, and `extra`.
+pub(super) fn admin_page(
+    ctx: &AppContext,
+    user: &SessionActor,
+    template: &str,
+    extra: Value,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let body = ctx.theme.render(
+        template,
+        context! { site => ctx.site_globals(), user => Serde(&user.actor), csrf => user.csrf.clone(), ..extra },
+    )?;
+    Ok(html(status, body))
 }
 
 #[cfg(test)]

@@ -9,13 +9,20 @@ use axum::{
     routing::{MethodRouter, get},
 };
 use minijinja::{context, value::Serde};
+use serde::Serialize;
+use zixun_core::{SiteClock, slot::Slot};
 use zixun_store::{Cursor, ListFilter};
 
 use super::{
     ListItem, Rendered, cached, hot_items,
-    picture::{Loading, THUMB_SIZES},
+    picture::{BODY_SIZES, Loading, Picture, THUMB_SIZES},
 };
-use crate::{Ctx, cache::Shows, error::PageError};
+use crate::{
+    AppContext, Ctx,
+    cache::Shows,
+    error::PageError,
+    slots::{ShownItem, live_slots},
+};
 
 const PAGE_SIZE: u32 = 20;
 
@@ -92,17 +99,27 @@ async fn list_page(
             _ => None,
         };
         let hot = hot_items(&ctx, 10, category);
-        // The first thumbnails are in the first screen: fetched at once, the rest when near.
+        // The editors' slots, above the newest list on its first page (the home page's are the
+        // site-wide ones).
+        let slots = match (&filter, cursor) {
+            (ListFilter::All | ListFilter::Category(_), None) => {
+                SlotsView::new(&ctx, &live_slots(&ctx, category.unwrap_or(""), SiteClock::now()).await?)
+            }
+            _ => SlotsView::default(),
+        };
+        // The first thumbnails are in the first screen: fetched at once, the rest when near
+        // (below the slots' pictures, all of them when there are slots).
+        let eager = if slots.headline.is_some() || !slots.carousel.is_empty() { 0 } else { 3 };
         let items: Vec<ListItem> = items
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let loading = if i < 3 { Loading::Eager } else { Loading::Lazy };
+                let loading = if i < eager { Loading::Eager } else { Loading::Lazy };
                 ListItem::new(a, &ctx.clock).with_thumb(loading, THUMB_SIZES)
             })
             .collect();
         let description = describe(&ctx.config.site_name, &heading, is_home, &items);
-        let ids = items.iter().chain(&hot).map(|i| i.id).collect();
+        let ids = items.iter().chain(&hot).map(|i| i.id).chain(slots.article_ids()).collect();
         let html = ctx.theme.render(
             "list.html",
             context! {
@@ -114,6 +131,7 @@ async fn list_page(
                 current_category => category,
                 items => Serde(items),
                 hot => Serde(hot),
+                slots => Serde(&slots),
                 trending => Serde(ctx.trending.top(12)),
                 next_url => next.map(|c| format!("{path}?cursor={c}")),
                 first_page => cursor.is_none(),
@@ -131,4 +149,62 @@ fn describe(site: &str, heading: &str, is_home: bool, items: &[ListItem]) -> Str
     let titles: Vec<&str> = items.iter().take(3).map(|i| i.title.as_str()).collect();
     let text = if titles.is_empty() { what } else { format!("{what}。{}", titles.join("；")) };
     zixun_core::html::cut(&text, 150)
+}
+
+/// A slot's item as the list template shows it.
+#[derive(Debug, Serialize)]
+struct SlotEntry {
+    title: String,
+    href: String,
+    /// An outside link (跳转): opened without a referrer.
+    outside: bool,
+    article_id: Option<i64>,
+    excerpt: Option<String>,
+    time: Option<String>,
+    /// The cover's markup, where the slot shows pictures.
+    picture: Option<String>,
+}
+
+/// The slots of a list page: 头条 (one, with its picture), 幻灯 (pictures) and 推荐 (titles).
+#[derive(Debug, Default, Serialize)]
+struct SlotsView {
+    headline: Option<SlotEntry>,
+    carousel: Vec<SlotEntry>,
+    recommended: Vec<SlotEntry>,
+}
+
+/// The carousel's pictures fill the column on a phone and two thirds of it on a desktop.
+const CAROUSEL_SIZES: &str = "(max-width: 860px) calc(100vw - 32px), 480px";
+
+impl SlotsView {
+    fn new(ctx: &AppContext, live: &HashMap<Slot, Vec<ShownItem>>) -> Self {
+        let entry = |s: &ShownItem, picture: Option<(&str, Loading)>| SlotEntry {
+            title: s.title.clone(),
+            href: s.href.clone(),
+            outside: s.article.is_none(),
+            article_id: s.article.as_ref().map(|a| a.id),
+            excerpt: s.article.as_ref().map(|a| a.summary.clone()),
+            time: s.article.as_ref().map(|a| ctx.clock.format(a.published_at)),
+            picture: picture.and_then(|(sizes, loading)| {
+                let cover = s.article.as_ref()?.cover.as_deref()?;
+                Some(Picture::new(cover).html(&s.title, sizes, loading, None))
+            }),
+        };
+        let shown = |slot| live.get(&slot).map(Vec::as_slice).unwrap_or_default();
+        let headline = shown(Slot::Headline).first().map(|s| entry(s, Some((BODY_SIZES, Loading::Lead))));
+        // The lead picture is the first screen's largest: the carousel's first waits if there is one.
+        let first = if headline.as_ref().is_some_and(|h| h.picture.is_some()) { Loading::Lazy } else { Loading::Lead };
+        let carousel = shown(Slot::Carousel)
+            .iter()
+            .enumerate()
+            .map(|(i, s)| entry(s, Some((CAROUSEL_SIZES, if i == 0 { first } else { Loading::Lazy }))))
+            .collect();
+        let recommended = shown(Slot::Recommended).iter().map(|s| entry(s, None)).collect();
+        SlotsView { headline, carousel, recommended }
+    }
+
+    /// The articles the slots show (a change to one of them drops the page).
+    fn article_ids(&self) -> impl Iterator<Item = i64> + '_ {
+        self.headline.iter().chain(&self.carousel).chain(&self.recommended).filter_map(|e| e.article_id)
+    }
 }

@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use zixun_core::SiteClock;
-use zixun_ingest::feed::{Fetched, Validators, parse_feed, parse_opml, write_opml};
-use zixun_store::{NewSource, SourceStore, StoreError};
+use zixun_ingest::feed::{export_opml, import_opml};
+use zixun_store::{NewSource, SourceStore};
 
 use crate::{
     cli::{SourceAddArgs, SourcesCommand},
@@ -26,41 +26,15 @@ pub async fn run(config: &Config, cmd: &SourcesCommand) -> Result<ExitCode> {
         }
         SourcesCommand::Import { file, interval } => {
             let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-            let feeds = parse_opml(&text).with_context(|| file.display().to_string())?;
-            let (mut added, mut known) = (0, 0);
-            for f in feeds {
-                let new = NewSource {
-                    name: f.name,
-                    url: f.url,
-                    category: f.category,
-                    interval_secs: *interval,
-                    localize_images: false,
-                };
-                match store.add_source(&new).await {
-                    Ok(_) => added += 1,
-                    Err(StoreError::Conflict(reason)) => {
-                        eprintln!("skipped: {reason}");
-                        known += 1;
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+            let done =
+                import_opml(store.as_ref(), &text, *interval).await.with_context(|| file.display().to_string())?;
+            for reason in &done.known {
+                eprintln!("skipped: {reason}");
             }
-            println!("added {added} sources ({known} already known)");
+            println!("added {} sources ({} already known)", done.added, done.known.len());
         }
         SourcesCommand::Export => {
-            let sources: Vec<NewSource> = store
-                .sources()
-                .await?
-                .into_iter()
-                .map(|s| NewSource {
-                    name: s.name,
-                    url: s.url,
-                    category: s.category,
-                    interval_secs: s.interval_secs,
-                    localize_images: s.localize_images,
-                })
-                .collect();
-            print!("{}", write_opml(&format!("{} sources", config.site_name), &sources));
+            print!("{}", export_opml(&format!("{} sources", config.site_name), store.sources().await?));
         }
     }
     store.close().await;
@@ -73,17 +47,10 @@ async fn add(config: &Config, store: &dyn SourceStore, args: &SourceAddArgs) -> 
         bail!("{url}: only http and https feeds can be polled");
     }
     // Try the feed once: a typo is better caught now than as a string of errors later.
-    let checked = match runtime::feed_fetcher(config)?.fetch(url.as_str(), &Validators::default()).await {
-        Ok(Fetched::Body { bytes, content_type, final_url, .. }) => {
-            parse_feed(&bytes, content_type.as_deref(), Some(&final_url)).map_err(|e| e.to_string())
-        }
-        Ok(Fetched::NotModified) => Err("the server answered 304 Not Modified to a plain request".into()),
-        Err(e) => Err(e.to_string()),
-    };
-    let feed_title = match &checked {
-        Ok(feed) => {
-            println!("checked: a feed with {} entries ({})", feed.entries.len(), feed.encoding);
-            feed.title.clone().filter(|t| !t.is_empty())
+    let feed_title = match runtime::feed_fetcher(config)?.probe(url.as_str()).await {
+        Ok(probe) => {
+            println!("checked: a feed with {} entries ({})", probe.entries, probe.encoding);
+            probe.title
         }
         Err(reason) => {
             eprintln!("warning: the feed could not be read now ({reason}); added anyway, it will be retried");

@@ -6,23 +6,19 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use zixun_core::newsroom::Role;
+use zixun_core::newsroom::{MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, Role, check_password, user_name};
 use zixun_web::newsroom::hash_password;
 
 use crate::{cli::UsersCommand, config::Config, runtime};
-
-/// Shorter passwords are refused.
-const MIN_PASSWORD_CHARS: usize = 10;
 
 pub async fn run(config: &Config, cmd: &UsersCommand) -> Result<ExitCode> {
     let store = runtime::open_store(config).await?;
     let clock = runtime::clock(config)?;
     match cmd {
         UsersCommand::Add { name, role } => {
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-                bail!("a user name is 1 to 64 characters, without control characters");
-            }
+            let name = user_name(name).map_err(|_| {
+                anyhow::anyhow!("a user name is 1 to {MAX_USER_NAME_CHARS} characters, without control characters")
+            })?;
             let role = Role::parse(role).context("role must be admin, editor or author")?;
             let hash = new_password_hash()?;
             let user = store.add_user(name, role, &hash).await?;
@@ -67,7 +63,7 @@ fn new_password_hash() -> Result<String> {
         std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    if password.chars().count() < MIN_PASSWORD_CHARS {
+    if check_password(&password).is_err() {
         bail!("a password needs at least {MIN_PASSWORD_CHARS} characters");
     }
     hash_password(&password).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
