@@ -19,6 +19,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin_edit.html", include_str!("../theme/templates/admin_edit.html")),
     ("admin_uploaded.html", include_str!("../theme/templates/admin_uploaded.html")),
     ("admin_audit.html", include_str!("../theme/templates/admin_audit.html")),
+    ("admin_sources.html", include_str!("../theme/templates/admin_sources.html")),
+    ("admin_source.html", include_str!("../theme/templates/admin_source.html")),
+    ("admin_users.html", include_str!("../theme/templates/admin_users.html")),
+    ("admin_slots.html", include_str!("../theme/templates/admin_slots.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[

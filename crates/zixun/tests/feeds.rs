@@ -5,26 +5,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use axum::{Router, extract::Path, http::header, response::IntoResponse, routing::get};
-use common::{Portal, zixun};
+use common::{Portal, feed_server, zixun};
 use zixun_ingest::feed::{parse_feed, parse_opml};
-
-/// Serves the feed fixtures of zixun-ingest (written for the project) over real HTTP.
-async fn feed_server() -> String {
-    async fn serve(Path(name): Path<String>) -> axum::response::Response {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../zixun-ingest/tests/fixtures/feeds");
-        let ctype = if name.ends_with(".json") { "application/feed+json" } else { "application/xml" };
-        match std::fs::read(format!("{dir}/{name}")) {
-            Ok(body) => ([(header::CONTENT_TYPE, ctype)], body).into_response(),
-            Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
-        }
-    }
-    let app = Router::new().route("/f/{name}", get(serve));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
-}
 
 async fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let mut cmd = zixun(dir);

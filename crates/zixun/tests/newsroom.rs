@@ -3,41 +3,15 @@
 
 mod common;
 
-use std::{
-    io::Write,
-    process::Stdio,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use common::{Portal, zixun};
+use common::{
+    Portal,
+    newsroom::{PASSWORD, Web, add_token, add_user, hidden, login_attempt, raw_client, set_cookie_value},
+    zixun,
+};
 use reqwest::{StatusCode, redirect::Policy};
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "correct horse battery";
-
-fn add_user(dir: &std::path::Path, name: &str, role: &str) {
-    let mut child = zixun(dir)
-        .args(["users", "add", name, "--role", role])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(format!("{PASSWORD}\n").as_bytes()).expect("write");
-    let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
-fn add_token(dir: &std::path::Path, user: &str) -> String {
-    let out = zixun(dir).args(["tokens", "add", "--user", user]).output().expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
-}
-
-/// A client that shows redirects instead of following them, and keeps no cookies by itself.
-fn raw_client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(Policy::none()).no_proxy().build().expect("client")
-}
 
 struct Api<'a> {
     portal: &'a Portal,
@@ -211,80 +185,6 @@ async fn api_roles_tokens_validation_and_scheduling() {
         assert!(audit.contains(needle), "audit log lacks {needle}");
     }
     portal.terminate();
-}
-
-/// A signed-in browser: its session cookie and the CSRF token of its pages.
-struct Web<'a> {
-    portal: &'a Portal,
-    client: reqwest::Client,
-    cookie: String,
-    csrf: String,
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    page.split(&marker).nth(1).and_then(|s| s.split('"').next()).unwrap_or_default().to_string()
-}
-
-fn set_cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .map(str::to_string)
-}
-
-async fn login_attempt(
-    portal: &Portal,
-    client: &reqwest::Client,
-    name: &str,
-    password: &str,
-    next: &str,
-) -> reqwest::Response {
-    let form = client.get(portal.url("/admin/login")).send().await.expect("GET login");
-    let cookie = set_cookie_value(&form, "zixun_login_csrf").expect("login csrf cookie");
-    let csrf = hidden(&form.text().await.expect("body"), "csrf");
-    let pair = cookie.split(';').next().unwrap_or_default().to_string();
-    client
-        .post(portal.url("/admin/login"))
-        .header("cookie", pair)
-        .form(&[("name", name), ("password", password), ("csrf", &csrf), ("next", next)])
-        .send()
-        .await
-        .expect("POST login")
-}
-
-impl<'a> Web<'a> {
-    async fn login(portal: &'a Portal, name: &str) -> Web<'a> {
-        let client = raw_client();
-        let res = login_attempt(portal, &client, name, PASSWORD, "/admin").await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {name}");
-        let set = set_cookie_value(&res, "zixun_session").expect("session cookie");
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
-        let cookie = set.split(';').next().unwrap_or_default().to_string();
-        let mut web = Web { portal, client, cookie, csrf: String::new() };
-        let (_, page) = web.get("/admin").await;
-        web.csrf = hidden(&page, "csrf");
-        assert_eq!(web.csrf.len(), 64);
-        web
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let res = self.client.get(self.portal.url(path)).header("cookie", &self.cookie).send().await.expect("GET");
-        (res.status(), res.text().await.expect("body"))
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.portal.url(path)).header("cookie", &self.cookie).form(form).send().await.expect("POST")
-    }
-
-    /// Saves the editor's form with this CSRF token; returns the response.
-    async fn save(&self, csrf: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let mut form = vec![("csrf", csrf)];
-        form.extend_from_slice(fields);
-        self.post("/admin/save", &form).await
-    }
 }
 
 /// Every tag in `html` (from `<` and a letter to the next `>`), lower-cased.

@@ -1,6 +1,8 @@
 //! Test harness: the real `zixun` binary, a real data folder, real HTTP on a free port.
 #![allow(dead_code)]
 
+pub mod newsroom;
+
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Output, Stdio},
@@ -26,6 +28,24 @@ pub fn zixun(data_dir: &Path) -> Command {
 
 pub fn import(data_dir: &Path, file: &Path) -> Output {
     zixun(data_dir).arg("import").arg(file).output().expect("run zixun import")
+}
+
+/// Serves the feed fixtures of zixun-ingest (written for the project) over real HTTP.
+pub async fn feed_server() -> String {
+    use axum::response::IntoResponse;
+    async fn serve(axum::extract::Path(name): axum::extract::Path<String>) -> axum::response::Response {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../zixun-ingest/tests/fixtures/feeds");
+        let ctype = if name.ends_with(".json") { "application/feed+json" } else { "application/xml" };
+        match std::fs::read(format!("{dir}/{name}")) {
+            Ok(body) => ([(axum::http::header::CONTENT_TYPE, ctype)], body).into_response(),
+            Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
+        }
+    }
+    let app = axum::Router::new().route("/f/{name}", axum::routing::get(serve));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
 }
 
 pub struct Portal {
