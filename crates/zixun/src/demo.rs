@@ -4,13 +4,21 @@
 //! gets simulated reader views spread over the hours since it was published (more for fresher
 //! and for original articles), so that 热门资讯 has something to rank. Both are demo data only.
 //! Each article gets a cover drawn by [`demo_art`] and stored as an upload with its variants,
-//! as the newsroom's upload would store it.
+//! as the newsroom's upload would store it. The editorial slots are filled as an editor
+//! would: the newest original story as 头条, four pictures in 幻灯, one story per category in
+//! 推荐, and two per category in each category's own 推荐.
 
-use std::{collections::HashMap, io::Cursor};
+use std::{
+    collections::{HashMap, HashSet},
+    io::Cursor,
+};
 
 use anyhow::{Context, Result};
 use serde_json::Value;
-use zixun_core::SiteClock;
+use zixun_core::{
+    SiteClock,
+    slot::{NewSlotItem, Slot, SlotTarget},
+};
 use zixun_ingest::{ArticlePreparer, Importer};
 use zixun_store::{Backend, ListFilter, Store};
 
@@ -35,7 +43,52 @@ pub async fn load_if_empty(store: &dyn Backend, preparer: ArticlePreparer) -> Re
         )
         .await?;
     tracing::info!(articles = report.inserted, "demo content loaded");
-    seed_views(store).await
+    seed_views(store).await?;
+    seed_slots(store).await
+}
+
+/// The demo's slots, placed by "演示编辑". Each slot takes items at its top, so each list is
+/// placed last item first.
+async fn seed_slots(store: &dyn Backend) -> Result<()> {
+    let now = SiteClock::now();
+    // Newest first; recorded copies never go in a slot.
+    let articles: Vec<_> =
+        store.list(&ListFilter::All, None, 1000).await?.into_iter().filter(|a| a.copy_of.is_none()).collect();
+    let mut placed: Vec<(Slot, String, i64)> = Vec::new();
+    let headline = articles.iter().find(|a| a.original).or(articles.first());
+    if let Some(h) = headline {
+        placed.push((Slot::Headline, String::new(), h.id));
+    }
+    let others = || articles.iter().filter(|a| Some(a.id) != headline.map(|h| h.id));
+    let mut seen = HashSet::new();
+    let one_per_category: Vec<_> = others().filter(|a| seen.insert(a.category.clone())).collect();
+    for a in one_per_category.iter().filter(|a| a.cover.is_some()).take(Slot::Carousel.shown()) {
+        placed.push((Slot::Carousel, String::new(), a.id));
+    }
+    for a in one_per_category.iter().take(Slot::Recommended.shown()) {
+        placed.push((Slot::Recommended, String::new(), a.id));
+    }
+    let mut per_category: HashMap<&str, usize> = HashMap::new();
+    for a in others() {
+        let Some(category) = a.category.as_deref() else { continue };
+        let n = per_category.entry(category).or_default();
+        if *n < 2 {
+            *n += 1;
+            placed.push((Slot::Recommended, category.to_string(), a.id));
+        }
+    }
+    for (slot, category, article_id) in placed.into_iter().rev() {
+        let item = NewSlotItem {
+            slot,
+            category,
+            target: SlotTarget::Article { article_id },
+            starts_at: None,
+            ends_at: None,
+            created_by: "演示编辑".into(),
+        };
+        store.add_slot_item(&item, now).await?;
+    }
+    Ok(())
 }
 
 fn shift_dates(jsonl: &str, clock: &SiteClock, newest: i64) -> Result<String> {
