@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use zixun_core::story::StoryPolicy;
 
 use crate::{
-    NewsroomStore, PgStore, PushStore, Result, SlotStore, SourceStore, SqliteStore, Store, StoreError, UploadStore,
+    NewsroomStore, PgStore, PushStore, Result, SlotStore, SourceStore, SqliteStore, StatsStore, Store, StoreError,
+    UploadStore,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +27,7 @@ impl BackendKind {
 
 /// Everything zixun keeps, behind one handle (what the web context and the commands hold).
 #[async_trait]
-pub trait Backend: Store + NewsroomStore + SourceStore + UploadStore + PushStore + SlotStore {
+pub trait Backend: Store + NewsroomStore + SourceStore + UploadStore + PushStore + SlotStore + StatsStore {
     fn kind(&self) -> BackendKind;
     /// Closes the pool (waits for connections in use to come back).
     async fn close(&self);

@@ -1,6 +1,6 @@
 //! zixun-store: the traits every backend implements, one per aggregate ([`Store`] for articles,
 //! stories, the change feed, views and corpus statistics; [`SourceStore`]; [`NewsroomStore`];
-//! [`UploadStore`]; [`PushStore`]; [`SlotStore`]), the [`Backend`] handle that joins them, and two backends: SQLite (the
+//! [`UploadStore`]; [`PushStore`]; [`SlotStore`]; [`StatsStore`] for the dashboard), the [`Backend`] handle that joins them, and two backends: SQLite (the
 //! embedded default) and PostgreSQL (several web nodes on one database).
 
 mod backend;
@@ -13,6 +13,7 @@ mod rows;
 mod slots;
 mod sources;
 mod sqlite;
+mod stats;
 mod story;
 mod uploads;
 
@@ -29,6 +30,7 @@ pub use push::{PushEntry, PushRecord, PushState, PushStore};
 pub use slots::SlotStore;
 pub use sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore};
 pub use sqlite::SqliteStore;
+pub use stats::StatsStore;
 pub use uploads::UploadStore;
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -68,6 +68,7 @@ conformance!(
     the_last_admin_stays_an_enabled_admin,
     a_paused_source_is_not_claimed_and_an_edit_keeps_its_history,
     slot_items_keep_their_order_in_their_own_slot,
+    the_dashboard_sums_views_and_output,
 );
 
 async fn a_cover_and_credits_are_kept_and_their_change_is_a_change(db: &TestDb) {
@@ -775,4 +776,30 @@ async fn slot_items_keep_their_order_in_their_own_slot(db: &TestDb) {
     assert!(slots.remove_slot_item(second.id).await.expect("remove").is_none());
     // The category's slot is its own list, untouched by the moves.
     assert!(slots.slot_items().await.expect("items").iter().any(|i| i.id == other.id && i.category == "财经"));
+}
+
+async fn the_dashboard_sums_views_and_output(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let user = store.add_user("记者丁", Role::Author, "hash").await.expect("user");
+    let mut mine = draft(Some("d1"), None, "本站稿", 7_200);
+    mine.owner_id = Some(user.id);
+    let mut early = draft(Some("d0"), None, "更早的本站稿", 100);
+    early.owner_id = Some(user.id);
+    let fed = draft(Some("d2"), Some("https://example.com/2"), "订阅稿", 7_300);
+    let mut held = draft(Some("d3"), None, "草稿", 7_400);
+    held.status = ArticleStatus::Draft;
+    let ids: Vec<i64> = store.upsert(&[mine, early, fed, held]).await.expect("upsert").iter().map(|o| o.id()).collect();
+    store.add_views(1, &HashMap::from([(ids[0], 4), (ids[2], 1)])).await.expect("views");
+    store.add_views(2, &HashMap::from([(ids[0], 1), (ids[2], 9)])).await.expect("views");
+    store.add_views(3, &HashMap::from([(ids[1], 2)])).await.expect("views");
+
+    assert_eq!(store.views_per_hour(0).await.expect("hours"), vec![(1, 5), (2, 10), (3, 2)]);
+    assert_eq!(store.views_per_hour(2).await.expect("hours"), vec![(2, 10), (3, 2)]);
+    assert_eq!(store.most_viewed_since(0, 2).await.expect("top"), vec![(ids[2], 10), (ids[0], 5)]);
+    assert_eq!(store.most_viewed_since(3, 10).await.expect("top"), vec![(ids[1], 2)]);
+    // Published from 7 200 on: the account's one, and one from no account; drafts do not count.
+    let mut per_owner = store.published_per_owner(7_200).await.expect("owners");
+    per_owner.sort();
+    assert_eq!(per_owner, vec![(None, 1), (Some("记者丁".to_string()), 1)]);
+    assert_eq!(store.published_per_owner(0).await.expect("owners")[0], (Some("记者丁".to_string()), 2));
 }

@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin_source.html", include_str!("../theme/templates/admin_source.html")),
     ("admin_users.html", include_str!("../theme/templates/admin_users.html")),
     ("admin_slots.html", include_str!("../theme/templates/admin_slots.html")),
+    ("admin_dashboard.html", include_str!("../theme/templates/admin_dashboard.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[

@@ -118,6 +118,11 @@ async fn sources_are_run_from_the_browser() {
     assert_eq!(rows[0].1, "失效源", "failing first: {rows:?}");
     assert!(page.contains("class=\"failing\"") && page.contains("其中 <strong>1</strong> 个抓取失败"), "{page}");
 
+    // And on the dashboard, in words.
+    let (_, dash) = editor.get("/admin").await;
+    let failing = dash.split("id=\"d-failing\"").nth(1).and_then(|s| s.split("</section>").next()).unwrap_or_default();
+    assert!(failing.contains("失效源") && failing.contains("连续失败 1 次"), "{failing}");
+
     // Pause and resume; a paused source says so and offers 恢复.
     let pause = |paused: &'static str| {
         let csrf = editor.csrf.clone();
@@ -506,6 +511,30 @@ async fn editors_place_articles_and_links_in_slots() {
     assert_eq!(res.headers()["location"], "/admin/slots?done=removed");
     assert_eq!(slot_ids(&portal, "/api/slots/headline").await, Vec::<Value>::new());
     assert!(!portal.text("/").await.1.contains("class=\"headline\""));
+
+    // The dashboard leads /admin for an editor: the day's reads, what waits for review.
+    for _ in 0..3 {
+        assert_eq!(portal.get("/a/2").await.status(), 200);
+    }
+    assert_eq!(portal.get("/a/1").await.status(), 200);
+    let res = author.save(&author.csrf, &[("title", "待审的稿子"), ("body", "稿件正文。"), ("action", "submit")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, mine) = author.get("/admin").await;
+    assert!(!mine.contains("class=\"dash\""), "an author's /admin is their articles");
+    assert!(!editor.get("/admin?filter=all").await.1.contains("class=\"dash\""), "a filter shows the list alone");
+    let counted = common::eventually(10, || async {
+        let (_, dash) = editor.get("/admin").await;
+        let today =
+            dash.split("id=\"d-today\"").nth(1).and_then(|s| s.split("</ol>").next()).unwrap_or_default().to_string();
+        today.find("/a/2").zip(today.find("/a/1")).is_some_and(|(two, one)| two < one) && today.contains("3 次")
+    })
+    .await;
+    assert!(counted, "today's most read: /a/2 (3 reads) above /a/1");
+    let (_, dash) = editor.get("/admin").await;
+    assert!(dash.contains("<svg class=\"chart\"") && dash.contains("今日 <strong>4</strong> 次"), "{dash}");
+    let waiting = dash.split("id=\"d-review\"").nth(1).and_then(|s| s.split("</section>").next()).unwrap_or_default();
+    assert!(waiting.contains("待审的稿子") && waiting.contains("作者甲"), "{waiting}");
+    assert!(dash.contains("订阅源都正常"));
 
     // An unknown slot is a 404 that says which there are.
     let (status, body) = portal.json("/api/slots/banner").await;

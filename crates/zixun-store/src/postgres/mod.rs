@@ -11,6 +11,7 @@ mod newsroom;
 mod push;
 mod slots;
 mod sources;
+mod stats;
 mod uploads;
 
 use std::{collections::HashMap, str::FromStr, time::Duration};

@@ -4,6 +4,7 @@ mod newsroom;
 mod push;
 mod slots;
 mod sources;
+mod stats;
 mod uploads;
 
 use std::{

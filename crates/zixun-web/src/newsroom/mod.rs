@@ -2,6 +2,7 @@
 //! shares with them (authentication, the one edit path, the audit log).
 
 mod auth;
+mod dashboard;
 mod edit;
 mod pages;
 mod secrets;

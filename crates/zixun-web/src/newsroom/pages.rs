@@ -192,9 +192,14 @@ pub async fn article_list(
                 .is_ok(),
         })
         .collect();
+    // The dashboard leads the newsroom's front page for those who run the site.
+    let dash = match q.get("filter") {
+        None if user.actor.role.publishes() => Some(super::dashboard::dashboard(&ctx).await?),
+        _ => None,
+    };
     let body = ctx.theme.render(
         "admin_list.html",
-        context! { site => ctx.site_globals(), user => Serde(&user.actor), csrf => user.csrf.clone(), rows => Serde(rows), filter => filter_name },
+        context! { site => ctx.site_globals(), user => Serde(&user.actor), csrf => user.csrf.clone(), rows => Serde(rows), filter => filter_name, dash => dash.map(Serde) },
     )?;
     Ok(html(StatusCode::OK, body))
 }

@@ -26,7 +26,7 @@ const DEFAULT_INTERVAL_MINUTES: i64 = 15;
 const MAX_INTERVAL_MINUTES: i64 = 7 * 24 * 60;
 
 /// A failure's code (`FetchError::code`, `FeedError::code`) in words.
-fn failure_in_words(code: Option<&str>) -> &'static str {
+pub(super) fn failure_in_words(code: Option<&str>) -> &'static str {
     match code {
         Some("url") => "订阅地址无效",
         Some("timeout") => "连接超时，对方服务器没有及时响应",

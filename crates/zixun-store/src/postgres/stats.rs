@@ -1,0 +1,43 @@
+//! [`StatsStore`] for PostgreSQL.
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use crate::{PgStore, Result, stats::StatsStore};
+
+#[async_trait]
+impl StatsStore for PgStore {
+    async fn views_per_hour(&self, since_hour: i64) -> Result<Vec<(i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT hour, SUM(views)::BIGINT AS views FROM article_views_hourly WHERE hour >= $1 \
+             GROUP BY hour ORDER BY hour",
+        )
+        .bind(since_hour)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("hour")?, r.try_get("views")?))).collect()
+    }
+
+    async fn most_viewed_since(&self, since_hour: i64, limit: u32) -> Result<Vec<(i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT article_id, SUM(views)::BIGINT AS views FROM article_views_hourly WHERE hour >= $1 \
+             GROUP BY article_id ORDER BY views DESC, article_id DESC LIMIT $2",
+        )
+        .bind(since_hour)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("article_id")?, r.try_get("views")?))).collect()
+    }
+
+    async fn published_per_owner(&self, since: i64) -> Result<Vec<(Option<String>, i64)>> {
+        let rows = sqlx::query(
+            "SELECT u.name AS name, COUNT(*) AS n FROM articles AS a LEFT JOIN users AS u ON u.id = a.owner_id \
+             WHERE a.status = 'published' AND a.published_at >= $1 GROUP BY u.name ORDER BY n DESC, u.name",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("n")?))).collect()
+    }
+}
