@@ -1,6 +1,7 @@
 //! `zixun store copy`: a whole site from SQLite into PostgreSQL — articles and their stories,
 //! views and their hourly history, corpus statistics, sources with their fetch state, users,
-//! sessions, tokens, the audit log, the push log and uploads — keeping every id.
+//! sessions, tokens, the audit log, the push log, the editorial slots and uploads — keeping
+//! every id.
 //!
 //! Each table is read in key order and written in batches, each batch one transaction with
 //! `ON CONFLICT DO NOTHING`, so a copy killed half-way is completed by running it again: the
@@ -90,6 +91,8 @@ const TABLES: &[Table] = &[
             ("errors", Int),
             ("failures", Int),
             ("next_fetch_at", Int),
+            ("paused", Bool),
+            ("last_error_code", Text),
         ],
         key: "id",
         replace: None,
@@ -153,6 +156,25 @@ const TABLES: &[Table] = &[
             ("tried_at", Int),
             ("result", Text),
             ("remain", Int),
+        ],
+        key: "id",
+        replace: None,
+        identity: true,
+    },
+    Table {
+        name: "slot_items",
+        columns: &[
+            ("id", Int),
+            ("slot", Text),
+            ("category", Text),
+            ("position", Int),
+            ("article_id", Int),
+            ("link_url", Text),
+            ("link_title", Text),
+            ("starts_at", Int),
+            ("ends_at", Int),
+            ("created_at", Int),
+            ("created_by", Text),
         ],
         key: "id",
         replace: None,

@@ -93,6 +93,11 @@ async fn the_demo_site_answers_the_same_after_a_copy() {
     let ids: Vec<i64> = list["items"].as_array().expect("items").iter().filter_map(|i| i["id"].as_i64()).collect();
     assert!(ids.len() >= 40, "the demo site's articles");
     let mut paths = vec!["/api/articles?limit=100".to_string(), "/api/hot".into(), "/api/trending".into()];
+    // The demo's editorial slots, site-wide and a category's.
+    paths.extend(
+        ["/api/slots/headline", "/api/slots/carousel", "/api/slots/recommended", "/api/slots/推荐?category=科技"]
+            .map(String::from),
+    );
     for q in ["芯片", "新能源汽车", "马斯克", "足球"] {
         paths.push(format!("/api/search?q={q}"));
     }
