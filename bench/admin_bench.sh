@@ -61,7 +61,7 @@ PY
 fi
 
 port=$(free_port)
-ZIXUN_LOG=warn ZIXUN_ALLOW_PRIVATE_ADDRESSES=true "$ZIXUN" --data-dir "$data" serve --bind "127.0.0.1:$port" &
+ZIXUN_LOG=error ZIXUN_ALLOW_PRIVATE_ADDRESSES=true "$ZIXUN" --data-dir "$data" serve --bind "127.0.0.1:$port" &
 pids+=($!)
 echo "ready after $(wait_ready "$port") s; $(rss_mb "${pids[0]}") MB resident"
 # Let the sources' first (failing) fetches land.

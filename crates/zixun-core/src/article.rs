@@ -31,7 +31,7 @@ impl ArticleStatus {
 
 /// The 转载 credits the 互联网新闻信息服务管理规定 asks a news site to show: the original's
 /// title (原标题) and author (原作者), and the 责任编辑 who answers for the article here.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Credits {
     pub original_title: Option<String>,
     pub original_author: Option<String>,

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod html;
 pub mod newsroom;
 pub mod rank;
+pub mod revision;
 pub mod slot;
 pub mod story;
 pub mod text;

@@ -103,6 +103,7 @@ pub fn newsroom(
         login_window: Config::seconds(config.login_window_minutes * 60.0),
         upload_max_bytes: config.upload_max_bytes,
         watermark: images.watermark().cloned(),
+        dashboard_refresh: Config::seconds(config.dashboard_refresh_seconds),
     };
     let poller = Arc::new(feed_poller(config, store.clone(), analyzer.clone(), images.clone())?);
     let images = config.localize_images.then(|| images.clone());

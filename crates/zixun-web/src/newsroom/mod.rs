@@ -42,6 +42,8 @@ pub struct NewsroomConfig {
     pub upload_max_bytes: usize,
     /// Put on every uploaded image (off unless configured).
     pub watermark: Option<Arc<zixun_media::Watermark>>,
+    /// How long the dashboard shows its figures of reads before summing them again.
+    pub dashboard_refresh: Duration,
 }
 
 impl Default for NewsroomConfig {
@@ -53,6 +55,7 @@ impl Default for NewsroomConfig {
             login_window: Duration::from_secs(15 * 60),
             upload_max_bytes: 5 * 1024 * 1024,
             watermark: None,
+            dashboard_refresh: Duration::from_secs(30),
         }
     }
 }
@@ -68,6 +71,8 @@ pub struct Newsroom {
     pub config: NewsroomConfig,
     /// The key the login form's CSRF tokens are signed with (the site's, from the store).
     login_key: tokio::sync::OnceCell<[u8; 32]>,
+    /// The dashboard's last figures of reads.
+    reads: dashboard::ReadsCache,
 }
 
 impl Newsroom {
@@ -86,6 +91,7 @@ impl Newsroom {
             images,
             config,
             login_key: tokio::sync::OnceCell::new(),
+            reads: dashboard::ReadsCache::default(),
         }
     }
 

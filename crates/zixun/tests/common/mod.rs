@@ -20,6 +20,7 @@ pub fn zixun(data_dir: &Path) -> Command {
     c.env("ZIXUN_VIEW_FLUSH_SECONDS", "0.3")
         .env("ZIXUN_HOT_REFRESH_SECONDS", "0.3")
         .env("ZIXUN_TRENDING_REFRESH_SECONDS", "0.3")
+        .env("ZIXUN_DASHBOARD_REFRESH_SECONDS", "0.3")
         // The tests' feeds are served on 127.0.0.1: the SSRF guard would refuse them.
         .env("ZIXUN_ALLOW_PRIVATE_ADDRESSES", "true")
         .env("ZIXUN_LOG", "warn");
