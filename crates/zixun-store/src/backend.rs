@@ -3,11 +3,11 @@
 use std::{path::Path, sync::Arc};
 
 use async_trait::async_trait;
-use zixun_core::story::StoryPolicy;
+use zixun_core::{revision::DEFAULT_REVISIONS_KEPT, story::StoryPolicy};
 
 use crate::{
-    NewsroomStore, PgStore, PushStore, Result, SlotStore, SourceStore, SqliteStore, StatsStore, Store, StoreError,
-    UploadStore,
+    NewsroomStore, PgStore, PushStore, Result, RevisionStore, SlotStore, SourceStore, SqliteStore, StatsStore, Store,
+    StoreError, UploadStore,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,9 @@ impl BackendKind {
 
 /// Everything zixun keeps, behind one handle (what the web context and the commands hold).
 #[async_trait]
-pub trait Backend: Store + NewsroomStore + SourceStore + UploadStore + PushStore + SlotStore + StatsStore {
+pub trait Backend:
+    Store + NewsroomStore + SourceStore + UploadStore + PushStore + SlotStore + StatsStore + RevisionStore
+{
     fn kind(&self) -> BackendKind;
     /// Closes the pool (waits for connections in use to come back).
     async fn close(&self);
@@ -38,11 +40,13 @@ pub struct OpenOptions {
     pub story: StoryPolicy,
     /// Pool size (PostgreSQL: per node; the server's `max_connections` bounds the sum).
     pub max_connections: u32,
+    /// Revisions kept per article (0: none).
+    pub revisions_kept: u32,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { story: StoryPolicy::default(), max_connections: 10 }
+        OpenOptions { story: StoryPolicy::default(), max_connections: 10, revisions_kept: DEFAULT_REVISIONS_KEPT }
     }
 }
 
@@ -65,7 +69,12 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path, options: &OpenOpt
 async fn sqlite(data_dir: &Path, options: &OpenOptions) -> Result<Arc<dyn Backend>> {
     std::fs::create_dir_all(data_dir)
         .map_err(|e| StoreError::Url(format!("data folder {}: {e}", data_dir.display())))?;
-    Ok(Arc::new(SqliteStore::open(&data_dir.join(SqliteStore::FILE_NAME)).await?.with_story_policy(options.story)))
+    Ok(Arc::new(
+        SqliteStore::open(&data_dir.join(SqliteStore::FILE_NAME))
+            .await?
+            .with_story_policy(options.story)
+            .with_revisions_kept(options.revisions_kept),
+    ))
 }
 
 /// A database URL fit for a log line: the password replaced.

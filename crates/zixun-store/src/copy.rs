@@ -1,6 +1,6 @@
 //! `zixun store copy`: a whole site from SQLite into PostgreSQL — articles and their stories,
 //! views and their hourly history, corpus statistics, sources with their fetch state, users,
-//! sessions, tokens, the audit log, the push log, the editorial slots and uploads — keeping
+//! sessions, tokens, the audit log, the push log, the editorial slots, revisions and uploads — keeping
 //! every id.
 //!
 //! Each table is read in key order and written in batches, each batch one transaction with
@@ -156,6 +156,21 @@ const TABLES: &[Table] = &[
             ("tried_at", Int),
             ("result", Text),
             ("remain", Int),
+        ],
+        key: "id",
+        replace: None,
+        identity: true,
+    },
+    Table {
+        name: "article_revisions",
+        columns: &[
+            ("id", Int),
+            ("article_id", Int),
+            ("at", Int),
+            ("user_id", Int),
+            ("user_name", Text),
+            ("action", Text),
+            ("content", Text),
         ],
         key: "id",
         replace: None,

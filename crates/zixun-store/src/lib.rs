@@ -1,6 +1,6 @@
 //! zixun-store: the traits every backend implements, one per aggregate ([`Store`] for articles,
 //! stories, the change feed, views and corpus statistics; [`SourceStore`]; [`NewsroomStore`];
-//! [`UploadStore`]; [`PushStore`]; [`SlotStore`]; [`StatsStore`] for the dashboard), the [`Backend`] handle that joins them, and two backends: SQLite (the
+//! [`UploadStore`]; [`PushStore`]; [`SlotStore`]; [`StatsStore`] for the dashboard; [`RevisionStore`]), the [`Backend`] handle that joins them, and two backends: SQLite (the
 //! embedded default) and PostgreSQL (several web nodes on one database).
 
 mod backend;
@@ -9,6 +9,7 @@ mod error;
 mod newsroom;
 mod postgres;
 mod push;
+mod revisions;
 mod rows;
 mod slots;
 mod sources;
@@ -27,6 +28,7 @@ pub use error::StoreError;
 pub use newsroom::{AdminArticle, AdminFilter, ApiToken, AuditEntry, NewAudit, NewsroomStore, User};
 pub use postgres::PgStore;
 pub use push::{PushEntry, PushRecord, PushState, PushStore};
+pub use revisions::RevisionStore;
 pub use slots::SlotStore;
 pub use sources::{FetchRecord, FetchStatus, NewSource, Source, SourceStore};
 pub use sqlite::SqliteStore;

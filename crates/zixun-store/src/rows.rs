@@ -238,3 +238,16 @@ pub(crate) fn slot_item(row: &impl Columns) -> Result<zixun_core::slot::SlotItem
         created_by: row.text("created_by")?,
     })
 }
+
+pub(crate) fn revision(row: &impl Columns) -> Result<zixun_core::revision::Revision> {
+    let content = row.text("content")?;
+    Ok(zixun_core::revision::Revision {
+        id: row.int("id")?,
+        article_id: row.int("article_id")?,
+        at: row.int("at")?,
+        user_name: row.text("user_name")?,
+        action: row.text("action")?,
+        content: serde_json::from_str(&content)
+            .map_err(|e| StoreError::Corrupt { field: "article_revisions.content", reason: e.to_string() })?,
+    })
+}

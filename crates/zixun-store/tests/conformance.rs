@@ -69,6 +69,7 @@ conformance!(
     a_paused_source_is_not_claimed_and_an_edit_keeps_its_history,
     slot_items_keep_their_order_in_their_own_slot,
     the_dashboard_sums_views_and_output,
+    each_save_by_a_person_keeps_a_revision,
 );
 
 async fn a_cover_and_credits_are_kept_and_their_change_is_a_change(db: &TestDb) {
@@ -802,4 +803,44 @@ async fn the_dashboard_sums_views_and_output(db: &TestDb) {
     per_owner.sort();
     assert_eq!(per_owner, vec![(None, 1), (Some("记者丁".to_string()), 1)]);
     assert_eq!(store.published_per_owner(0).await.expect("owners")[0], (Some("记者丁".to_string()), 2));
+}
+
+async fn each_save_by_a_person_keeps_a_revision(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let by = |action: &str| zixun_core::AuditNote {
+        user_id: None,
+        user_name: "王编辑".into(),
+        action: action.into(),
+        detail: String::new(),
+    };
+    let mut d = draft(Some("rev"), None, "初稿", 100);
+    d.body_markdown = Some("第一版。".into());
+    d.audit = Some(by("create"));
+    let id = store.upsert(std::slice::from_ref(&d)).await.expect("create")[0].id();
+    // The same text again is no save; a feed's update (no person) keeps no revision.
+    assert!(matches!(store.upsert(std::slice::from_ref(&d)).await.expect("again")[0], UpsertOutcome::Unchanged(_)));
+    d.title = "二稿".into();
+    d.body_markdown = Some("第二版。".into());
+    d.audit = Some(by("edit"));
+    store.upsert(std::slice::from_ref(&d)).await.expect("edit");
+    d.title = "订阅更新".into();
+    d.audit = None;
+    store.upsert(std::slice::from_ref(&d)).await.expect("fed");
+    let revisions = store.revisions(id).await.expect("revisions");
+    let seen: Vec<(&str, &str, &str)> =
+        revisions.iter().map(|r| (r.action.as_str(), r.content.title.as_str(), r.content.body.as_str())).collect();
+    assert_eq!(seen, [("edit", "二稿", "第二版。"), ("create", "初稿", "第一版。")], "newest first");
+    assert!(revisions.iter().all(|r| r.user_name == "王编辑" && r.content.markdown && r.article_id == id));
+    assert_eq!(store.revision(revisions[1].id).await.expect("one"), Some(revisions[1].clone()));
+    assert_eq!(store.revision(999_999).await.expect("none"), None);
+    // Only the last 20 are kept.
+    for n in 0..25 {
+        d.title = format!("第 {n} 稿");
+        d.audit = Some(by("edit"));
+        store.upsert(std::slice::from_ref(&d)).await.expect("edit");
+    }
+    let revisions = store.revisions(id).await.expect("revisions");
+    assert_eq!(revisions.len(), zixun_core::revision::DEFAULT_REVISIONS_KEPT as usize);
+    assert_eq!(revisions[0].content.title, "第 24 稿");
+    assert_eq!(revisions[19].content.title, "第 5 稿");
 }

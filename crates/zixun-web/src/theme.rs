@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin_users.html", include_str!("../theme/templates/admin_users.html")),
     ("admin_slots.html", include_str!("../theme/templates/admin_slots.html")),
     ("admin_dashboard.html", include_str!("../theme/templates/admin_dashboard.html")),
+    ("admin_history.html", include_str!("../theme/templates/admin_history.html")),
 ];
 
 const ASSETS: &[(&str, &str, &[u8])] = &[

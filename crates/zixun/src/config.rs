@@ -49,6 +49,8 @@ pub struct Config {
     pub trending_refresh_seconds: f64,
     /// How often the newsroom dashboard's figures of reads are summed again.
     pub dashboard_refresh_seconds: f64,
+    /// Revisions kept per article (every save in the newsroom or through the API makes one).
+    pub revisions_kept: u32,
     /// Largest SimHash distance between two copies of one story.
     pub story_max_bits: u32,
     /// Only articles this many days apart can be copies of one story.
@@ -149,6 +151,7 @@ impl Default for Config {
             hot_refresh_seconds: 5.0,
             trending_refresh_seconds: 60.0,
             dashboard_refresh_seconds: 30.0,
+            revisions_kept: 20,
             story_max_bits: 3,
             story_window_days: 7.0,
             fetch_feeds: true,
@@ -238,6 +241,7 @@ impl Config {
         env(var, "ZIXUN_HOT_REFRESH_SECONDS", &mut self.hot_refresh_seconds)?;
         env(var, "ZIXUN_TRENDING_REFRESH_SECONDS", &mut self.trending_refresh_seconds)?;
         env(var, "ZIXUN_DASHBOARD_REFRESH_SECONDS", &mut self.dashboard_refresh_seconds)?;
+        env(var, "ZIXUN_REVISIONS_KEPT", &mut self.revisions_kept)?;
         env(var, "ZIXUN_STORY_MAX_BITS", &mut self.story_max_bits)?;
         env(var, "ZIXUN_STORY_WINDOW_DAYS", &mut self.story_window_days)?;
         env(var, "ZIXUN_FETCH_FEEDS", &mut self.fetch_feeds)?;

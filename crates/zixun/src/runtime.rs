@@ -28,7 +28,11 @@ pub fn init_logging(config: &Config) {
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Backend>> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
-    let options = OpenOptions { story: story_policy(config)?, max_connections: config.database_max_connections };
+    let options = OpenOptions {
+        story: story_policy(config)?,
+        max_connections: config.database_max_connections,
+        revisions_kept: config.revisions_kept,
+    };
     let store =
         zixun_store::open(config.database_url.as_deref(), &config.data_dir, &options).await.with_context(|| {
             match config.database_url.as_deref() {

@@ -526,12 +526,14 @@ async fn editors_place_articles_and_links_in_slots() {
         let (_, dash) = editor.get("/admin").await;
         let today =
             dash.split("id=\"d-today\"").nth(1).and_then(|s| s.split("</ol>").next()).unwrap_or_default().to_string();
-        today.find("/a/2").zip(today.find("/a/1")).is_some_and(|(two, one)| two < one) && today.contains("3 次")
+        today.find("/a/2").zip(today.find("/a/1")).is_some_and(|(two, one)| two < one)
+            && today.contains("3 次")
+            && dash.contains("今日 <strong>4</strong> 次")
     })
     .await;
-    assert!(counted, "today's most read: /a/2 (3 reads) above /a/1");
+    assert!(counted, "today's 4 reads, most read /a/2 (3 reads) above /a/1");
     let (_, dash) = editor.get("/admin").await;
-    assert!(dash.contains("<svg class=\"chart\"") && dash.contains("今日 <strong>4</strong> 次"), "{dash}");
+    assert!(dash.contains("<svg class=\"chart\""), "{dash}");
     let waiting = dash.split("id=\"d-review\"").nth(1).and_then(|s| s.split("</section>").next()).unwrap_or_default();
     assert!(waiting.contains("待审的稿子") && waiting.contains("作者甲"), "{waiting}");
     assert!(dash.contains("订阅源都正常"));
@@ -540,5 +542,77 @@ async fn editors_place_articles_and_links_in_slots() {
     let (status, body) = portal.json("/api/slots/banner").await;
     assert_eq!(status, 404);
     assert!(body["error"]["message"].as_str().unwrap_or_default().contains("headline"), "{body}");
+    portal.terminate();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revisions_are_kept_compared_and_restored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    add_user(d, "王编辑", "editor");
+    add_user(d, "作者甲", "author");
+    let portal = Portal::start(d, &[]).await;
+    let editor = Web::login(&portal, "王编辑").await;
+    let author = Web::login(&portal, "作者甲").await;
+
+    let res = editor
+        .save(&editor.csrf, &[("title", "城市书房上新"), ("body", "全市新增二十家城市书房。"), ("action", "draft")])
+        .await;
+    let location = res.headers()["location"].to_str().expect("location").to_string();
+    let id: i64 = location.trim_start_matches("/admin/a/").split('?').next().and_then(|s| s.parse().ok()).expect("id");
+    let id_s = id.to_string();
+    let fields = [
+        ("id", id_s.as_str()),
+        ("title", "城市书房全面上新"),
+        ("body", "全市新增三十家城市书房，晚上十点关门。"),
+        ("action", "publish"),
+    ];
+    assert_eq!(editor.save(&editor.csrf, &fields).await.status(), StatusCode::SEE_OTHER);
+    // Saving the same again is no change, and no revision.
+    editor.save(&editor.csrf, &fields).await;
+
+    // The history: newest first, in words; the revision before compared with the text now.
+    let path = format!("/admin/a/{id}/history");
+    let (status, page) = editor.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.matches("<td>王编辑</td>").count(), 2, "{page}");
+    assert!(page.find("<td>发布</td>") < page.find("<td>新建</td>"), "newest first: {page}");
+    assert!(page.contains("<del>二十家</del>") && page.contains("<ins>三十家</ins>"), "a word diff: {page}");
+    assert!(page.contains("<ins>，晚上十点关门</ins>") && page.contains("<ins>全面</ins>"), "{page}");
+    let first_rev = page
+        .split("name=\"rev\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a restore form for the older revision")
+        .to_string();
+    assert_eq!(editor.get(&format!("{path}?rev=999999")).await.0, StatusCode::NOT_FOUND);
+
+    // An author may read a live article's history but not restore it; nobody without CSRF.
+    let (status, page) = author.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("恢复此版本"), "no restore for who may not edit");
+    let restore = format!("/admin/a/{id}/restore");
+    assert_eq!(
+        author.post(&restore, &[("csrf", &author.csrf), ("rev", &first_rev)]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(editor.post(&restore, &[("rev", first_rev.as_str())]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(portal.json(&format!("/api/articles/{id}")).await.1["title"], "城市书房全面上新", "nothing changed");
+
+    // Restored: the old text is back as a new revision, and the article stays live.
+    let res = editor.post(&restore, &[("csrf", &editor.csrf), ("rev", &first_rev)]).await;
+    assert_eq!(res.headers()["location"].to_str().expect("location"), format!("{path}?restored=1"));
+    let (status, article) = portal.json(&format!("/api/articles/{id}")).await;
+    assert_eq!(status, 200, "still published");
+    assert_eq!(article["title"], "城市书房上新");
+    assert!(article["body_html"].as_str().unwrap_or_default().contains("二十家"), "{article}");
+    let (_, page) = editor.get(&format!("{path}?restored=1")).await;
+    assert!(page.contains("已恢复") && page.contains("<td>恢复版本</td>"), "{page}");
+    assert_eq!(page.matches("<td>王编辑</td>").count(), 3);
+    // A revision of another article is not this one's.
+    assert_eq!(
+        editor.post("/admin/a/999999/restore", &[("csrf", &editor.csrf), ("rev", &first_rev)]).await.status(),
+        StatusCode::NOT_FOUND
+    );
     portal.terminate();
 }

@@ -9,6 +9,7 @@
 
 mod newsroom;
 mod push;
+mod revisions;
 mod slots;
 mod sources;
 mod stats;
@@ -25,6 +26,7 @@ use tokio::sync::Mutex;
 use zixun_core::{
     Article, ArticleDraft, ArticleStatus, ArticleSummary, AuditNote,
     newsroom::Workflow,
+    revision::RevisionContent,
     story::{StoryPolicy, bands, heads_to_adopt, story_head},
     text::CorpusStats,
     time::SiteClock,
@@ -47,6 +49,8 @@ const SUMMARY_COLUMNS: &str =
 pub struct PgStore {
     pub(crate) pool: PgPool,
     story: StoryPolicy,
+    /// Revisions kept per article.
+    revisions_kept: u32,
     /// LISTEN connection of this node's follower (made on first wait).
     listener: Mutex<Option<PgListener>>,
 }
@@ -71,7 +75,7 @@ impl PgStore {
             .await
             .map_err(open_err)?;
         MIGRATOR.run(&pool).await?;
-        Ok(PgStore { pool, story: options.story, listener: Mutex::new(None) })
+        Ok(PgStore { pool, story: options.story, revisions_kept: options.revisions_kept, listener: Mutex::new(None) })
     }
 
     /// Links the article `id` to its story (see the SQLite backend's twin for the rule, which
@@ -165,6 +169,42 @@ impl SeqLock {
         }
         Ok(())
     }
+}
+
+/// Keeps what a save by a person made of the article, inside the save's transaction, and drops
+/// the article's revisions beyond the last `keep`.
+pub(crate) async fn write_revision(
+    tx: &mut sqlx::PgConnection,
+    at: i64,
+    note: &AuditNote,
+    article_id: i64,
+    content: &RevisionContent,
+    keep: u32,
+) -> Result<()> {
+    if keep == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO article_revisions (article_id, at, user_id, user_name, action, content) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(article_id)
+    .bind(at)
+    .bind(note.user_id)
+    .bind(&note.user_name)
+    .bind(&note.action)
+    .bind(serde_json::to_string(content).unwrap_or_default())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM article_revisions WHERE article_id = $1 AND id NOT IN \
+         (SELECT id FROM article_revisions WHERE article_id = $1 ORDER BY id DESC LIMIT $2)",
+    )
+    .bind(article_id)
+    .bind(i64::from(keep))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 pub(crate) async fn write_audit(
@@ -386,6 +426,7 @@ impl Store for PgStore {
             .await?;
             if let Some(note) = &d.audit {
                 write_audit(&mut tx, now, note, Some(outcome.id())).await?;
+                write_revision(&mut tx, now, note, outcome.id(), &RevisionContent::of(d), self.revisions_kept).await?;
             }
             outcomes.push(outcome);
         }

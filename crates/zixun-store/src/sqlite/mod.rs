@@ -2,6 +2,7 @@
 
 mod newsroom;
 mod push;
+mod revisions;
 mod slots;
 mod sources;
 mod stats;
@@ -22,6 +23,7 @@ use sqlx::{
 use zixun_core::{
     Article, ArticleDraft, ArticleStatus, ArticleSummary, AuditNote,
     newsroom::Workflow,
+    revision::{DEFAULT_REVISIONS_KEPT, RevisionContent},
     story::{StoryPolicy, bands, heads_to_adopt, story_head},
     text::CorpusStats,
     time::SiteClock,
@@ -38,6 +40,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
     story: StoryPolicy,
+    /// Revisions kept per article.
+    revisions_kept: u32,
     /// Uploads live beside the database file, in `uploads/`.
     uploads_dir: PathBuf,
 }
@@ -68,12 +72,18 @@ impl SqliteStore {
             .map_err(open_err)?;
         MIGRATOR.run(&pool).await?;
         let uploads_dir = path.parent().unwrap_or(Path::new(".")).join("uploads");
-        Ok(SqliteStore { pool, story: StoryPolicy::default(), uploads_dir })
+        Ok(SqliteStore { pool, story: StoryPolicy::default(), revisions_kept: DEFAULT_REVISIONS_KEPT, uploads_dir })
     }
 
     /// How near-duplicate stories are recognised on the way in.
     pub fn with_story_policy(mut self, story: StoryPolicy) -> Self {
         self.story = story;
+        self
+    }
+
+    /// How many revisions of each article are kept (0: none).
+    pub fn with_revisions_kept(mut self, keep: u32) -> Self {
+        self.revisions_kept = keep;
         self
     }
 
@@ -173,6 +183,41 @@ impl SeqLock {
         }
         Ok(())
     }
+}
+
+/// Keeps what a save by a person made of the article, inside the save's transaction, and drops
+/// the article's revisions beyond the last `keep`.
+pub(crate) async fn write_revision(
+    tx: &mut sqlx::SqliteConnection,
+    at: i64,
+    note: &AuditNote,
+    article_id: i64,
+    content: &RevisionContent,
+    keep: u32,
+) -> Result<()> {
+    if keep == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO article_revisions (article_id, at, user_id, user_name, action, content) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(article_id)
+    .bind(at)
+    .bind(note.user_id)
+    .bind(&note.user_name)
+    .bind(&note.action)
+    .bind(serde_json::to_string(content).unwrap_or_default())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM article_revisions WHERE article_id = ?1 AND id NOT IN \
+         (SELECT id FROM article_revisions WHERE article_id = ?1 ORDER BY id DESC LIMIT ?2)",
+    )
+    .bind(article_id)
+    .bind(i64::from(keep))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// Writes one audit entry inside the caller's transaction.
@@ -381,6 +426,7 @@ impl Store for SqliteStore {
                 .await?;
             if let Some(note) = &d.audit {
                 write_audit(&mut tx, now, note, Some(outcome.id())).await?;
+                write_revision(&mut tx, now, note, outcome.id(), &RevisionContent::of(d), self.revisions_kept).await?;
             }
             outcomes.push(outcome);
         }

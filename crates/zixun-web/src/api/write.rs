@@ -149,5 +149,5 @@ fn edit_request(ctx: &Ctx, id: Option<i64>, body: &[u8]) -> Result<EditRequest, 
             return Err(ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, "publish_at", "publish_at 应为时间字符串"));
         }
     };
-    Ok(EditRequest { id, record, wanted, publish_at, markdown: None })
+    Ok(EditRequest { id, record, wanted, publish_at, markdown: None, restores: None })
 }

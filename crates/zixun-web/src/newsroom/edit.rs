@@ -21,6 +21,8 @@ pub struct EditRequest {
     pub publish_at: Option<i64>,
     /// The Markdown the body was written in, kept for the next edit.
     pub markdown: Option<String>,
+    /// The revision this save brings back (the audit says `restore`).
+    pub restores: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,7 +121,12 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
         Some(a) if a.title != record.title => format!("《{}》（原《{}》）", record.title, a.title),
         _ => format!("《{}》", record.title),
     };
+    let detail = match req.restores {
+        Some(rev) => format!("{detail}：恢复为版本 #{rev}"),
+        None => detail,
+    };
     let action = match (existing.as_ref().map(|a| a.workflow), workflow) {
+        _ if req.restores.is_some() => "restore",
         (_, Workflow::Deleted) => "delete",
         (prev, Workflow::Published) if prev != Some(Workflow::Published) => "publish",
         (_, Workflow::Scheduled) => "schedule",
@@ -171,7 +178,14 @@ pub async fn delete(ctx: &AppContext, actor: &Actor, id: i64) -> Result<(), Edit
         editor: a.credits.editor.clone(),
         ..ImportRecord::default()
     };
-    let req = EditRequest { id: Some(id), record, wanted: Workflow::Deleted, publish_at: None, markdown: None };
+    let req = EditRequest {
+        id: Some(id),
+        record,
+        wanted: Workflow::Deleted,
+        publish_at: None,
+        markdown: None,
+        restores: None,
+    };
     apply_edit(ctx, actor, req).await.map(|_| ())
 }
 

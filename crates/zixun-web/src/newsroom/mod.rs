@@ -4,6 +4,7 @@
 mod auth;
 mod dashboard;
 mod edit;
+mod history;
 mod pages;
 mod secrets;
 mod security;
@@ -139,6 +140,8 @@ pub fn router(upload_max_bytes: usize) -> Router<Ctx> {
         .route("/admin/new", get(pages::new_article))
         .route("/admin/a/{id}", get(pages::edit_article))
         .route("/admin/save", post(pages::save))
+        .route("/admin/a/{id}/history", get(history::history))
+        .route("/admin/a/{id}/restore", post(history::restore))
         .route("/admin/upload", post(uploads::upload).layer(DefaultBodyLimit::max(upload_max_bytes + 64 * 1024)))
         .route("/admin/audit", get(pages::audit_log))
         .route("/admin/sources", get(sources::list).post(sources::add))

@@ -379,7 +379,7 @@ pub async fn save(
         editor: non_empty(form.editor.clone()),
         ..ImportRecord::default()
     };
-    let req = EditRequest { id, record, wanted, publish_at, markdown: Some(form.body.clone()) };
+    let req = EditRequest { id, record, wanted, publish_at, markdown: Some(form.body.clone()), restores: None };
     match apply_edit(&ctx, &user.actor, req).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/admin/a/{id}?saved=1")).into_response()),
         Err(EditError::Invalid { message, .. }) => reject(message),

@@ -14,7 +14,11 @@ pub async fn copy(config: &Config, args: &StoreCopyArgs) -> Result<ExitCode> {
         anyhow::bail!("no SQLite database at {}: give the site's --data-dir", db.display());
     }
     let from = SqliteStore::open(&db).await.with_context(|| format!("data folder {}", config.data_dir.display()))?;
-    let options = OpenOptions { story: runtime::story_policy(config)?, max_connections: 4 };
+    let options = OpenOptions {
+        story: runtime::story_policy(config)?,
+        max_connections: 4,
+        revisions_kept: config.revisions_kept,
+    };
     let to = PgStore::connect(&args.to, &options).await.context("--to")?;
     let bar = ProgressBar::new(0);
     bar.set_style(
