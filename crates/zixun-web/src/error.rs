@@ -121,6 +121,13 @@ impl From<EditError> for PageError {
     }
 }
 
+/// A role that may not: 403, in the words the edit path uses.
+impl From<zixun_core::newsroom::Forbidden> for PageError {
+    fn from(f: zixun_core::newsroom::Forbidden) -> Self {
+        EditError::from(f).into()
+    }
+}
+
 /// An error of a reader's page; [`render_error_pages`] turns it into the theme's error page.
 #[derive(Debug, Clone)]
 pub struct PageError {

@@ -397,7 +397,7 @@ struct AuditRow {
 }
 
 pub async fn audit_log(State(ctx): State<Ctx>, user: SessionActor) -> Result<Response, PageError> {
-    user.actor.require_admin().map_err(EditError::from)?;
+    user.actor.require_admin()?;
     let rows: Vec<AuditRow> = ctx
         .newsroom
         .store

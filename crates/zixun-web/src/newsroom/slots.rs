@@ -21,7 +21,7 @@ use zixun_store::SlotStore;
 
 use super::{
     auth::SessionActor,
-    edit::{EditError, audit},
+    edit::audit,
     pages::{FormFields, admin_page, field},
 };
 use crate::{AppContext, Ctx, error::PageError};
@@ -146,10 +146,6 @@ fn item_view(ctx: &AppContext, item: &SlotItem, summaries: &HashMap<i64, Article
     }
 }
 
-fn editor(user: &SessionActor) -> Result<(), PageError> {
-    user.actor.require_editor().map_err(|f| EditError::from(f).into())
-}
-
 fn done_message(done: &str) -> Option<&'static str> {
     Some(match done {
         "added" => "已加入推荐位",
@@ -164,7 +160,7 @@ pub async fn list(
     user: SessionActor,
     Query(q): Query<FormFields>,
 ) -> Result<Response, PageError> {
-    editor(&user)?;
+    user.actor.require_editor()?;
     let notice = q.get("done").and_then(|d| done_message(d));
     // `?article=12` (from the article list) fills in the form.
     let form = SlotForm {
@@ -186,7 +182,7 @@ fn time_field(ctx: &AppContext, f: &FormFields, name: &str) -> Result<Option<i64
 
 pub async fn add(State(ctx): State<Ctx>, user: SessionActor, Form(f): Form<FormFields>) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    editor(&user)?;
+    user.actor.require_editor()?;
     let form = SlotForm {
         slot: field(&f, "slot"),
         category: field(&f, "category"),
@@ -248,7 +244,7 @@ pub async fn move_item(
     Form(f): Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    editor(&user)?;
+    user.actor.require_editor()?;
     let id = item_id(&f)?;
     let up = field(&f, "direction") != "down";
     let store: &dyn SlotStore = ctx.store.as_ref();
@@ -265,7 +261,7 @@ pub async fn remove(
     Form(f): Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    editor(&user)?;
+    user.actor.require_editor()?;
     let id = item_id(&f)?;
     let store: &dyn SlotStore = ctx.store.as_ref();
     if let Some(item) = store.remove_slot_item(id).await? {

@@ -15,7 +15,7 @@ use zixun_store::{NewSource, Source, SourceStore, StoreError};
 
 use super::{
     auth::SessionActor,
-    edit::{EditError, audit},
+    edit::audit,
     pages::{FormFields, admin_page, field, non_empty},
 };
 use crate::{AppContext, Ctx, error::PageError};
@@ -200,16 +200,12 @@ async fn render_list(
     )
 }
 
-fn editor(user: &SessionActor) -> Result<(), PageError> {
-    user.actor.require_editor().map_err(|f| EditError::from(f).into())
-}
-
 pub async fn list(
     State(ctx): State<Ctx>,
     user: SessionActor,
     Query(q): Query<FormFields>,
 ) -> Result<Response, PageError> {
-    editor(&user)?;
+    user.actor.require_editor()?;
     let notice = match q.get("done").map(String::as_str) {
         Some("imported") => Some(format!(
             "OPML 导入完成：新增 {} 个，已有 {} 个",
@@ -229,7 +225,7 @@ pub async fn add(
     axum::Form(f): axum::Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    editor(&user)?;
+    user.actor.require_editor()?;
     let form = SourceForm::from_fields(&f);
     let reject =
         |message: String| render_list(&ctx, &user, None, Some(message), &form, StatusCode::UNPROCESSABLE_ENTITY);
@@ -296,7 +292,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<FormFields>,
 ) -> Result<Response, PageError> {
-    editor(&user)?;
+    user.actor.require_editor()?;
     let source = source_or_404(&ctx, &id).await?;
     let notice = q.get("done").and_then(|d| done_message(d)).map(String::from);
     render_source(&ctx, &user, &source, notice, None, StatusCode::OK)
@@ -309,7 +305,7 @@ pub async fn save(
     axum::Form(f): axum::Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    editor(&user)?;
+    user.actor.require_editor()?;
     let source = source_or_404(&ctx, &id).await?;
     let form = SourceForm::from_fields(&f);
     let reject =
@@ -345,7 +341,7 @@ pub async fn pause(
     axum::Form(f): axum::Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    editor(&user)?;
+    user.actor.require_editor()?;
     let source = source_or_404(&ctx, &id).await?;
     let paused = field(&f, "paused") != "0";
     if paused != source.paused {
@@ -363,7 +359,7 @@ pub async fn remove(
     axum::Form(f): axum::Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    editor(&user)?;
+    user.actor.require_editor()?;
     let source = source_or_404(&ctx, &id).await?;
     if ctx.store.remove_source(&source.name).await? {
         audit(&ctx, &user.actor, "source_remove", None, &format!("{} <{}>", source.name, source.url)).await?;
@@ -378,7 +374,7 @@ pub async fn fetch_now(
     axum::Form(f): axum::Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    editor(&user)?;
+    user.actor.require_editor()?;
     let source = source_or_404(&ctx, &id).await?;
     let report = ctx.newsroom.poller.poll(&source).await?;
     audit(&ctx, &user.actor, "source_fetch", None, &report.to_string()).await?;
@@ -401,7 +397,7 @@ pub async fn fetch_now(
 }
 
 pub async fn export(State(ctx): State<Ctx>, user: SessionActor) -> Result<Response, PageError> {
-    editor(&user)?;
+    user.actor.require_editor()?;
     let opml = export_opml(&format!("{} 订阅源", ctx.config.site_name), ctx.store.sources().await?);
     Ok((
         [
@@ -426,7 +422,7 @@ pub async fn import(State(ctx): State<Ctx>, user: SessionActor, mut form: Multip
         }
     }
     user.check_csrf(csrf.as_deref())?;
-    editor(&user)?;
+    user.actor.require_editor()?;
     let form = SourceForm { interval_minutes: DEFAULT_INTERVAL_MINUTES, ..SourceForm::default() };
     let reject =
         |message: String| render_list(&ctx, &user, None, Some(message), &form, StatusCode::UNPROCESSABLE_ENTITY);

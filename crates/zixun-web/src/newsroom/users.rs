@@ -19,7 +19,7 @@ use zixun_store::{NewsroomStore, StoreError};
 
 use super::{
     auth::SessionActor,
-    edit::{EditError, audit},
+    edit::audit,
     pages::{FormFields, admin_page, field},
     secrets::hash_password,
 };
@@ -94,10 +94,6 @@ async fn render(
     )
 }
 
-fn admin(user: &SessionActor) -> Result<(), PageError> {
-    user.actor.require_admin().map_err(|f| EditError::from(f).into())
-}
-
 fn done_message(done: &str) -> Option<&'static str> {
     Some(match done {
         "added" => "已创建用户",
@@ -116,7 +112,7 @@ pub async fn list(
     user: SessionActor,
     Query(q): Query<FormFields>,
 ) -> Result<Response, PageError> {
-    admin(&user)?;
+    user.actor.require_admin()?;
     let notice = q.get("done").and_then(|d| done_message(d));
     let form = NewUserForm { role: "author".into(), ..NewUserForm::default() };
     render(&ctx, &user, notice, None, &form, StatusCode::OK).await
@@ -146,7 +142,7 @@ fn role_field(f: &FormFields) -> Result<Role, String> {
 
 pub async fn add(State(ctx): State<Ctx>, user: SessionActor, Form(f): Form<FormFields>) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    admin(&user)?;
+    user.actor.require_admin()?;
     let form = NewUserForm { name: field(&f, "name"), role: field(&f, "role") };
     let reject = |message: String| render(&ctx, &user, None, Some(message), &form, StatusCode::UNPROCESSABLE_ENTITY);
     let name = match user_name(&form.name) {
@@ -194,7 +190,7 @@ pub async fn set_role(
     Form(f): Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    admin(&user)?;
+    user.actor.require_admin()?;
     let name = field(&f, "name");
     let role = match role_field(&f) {
         Ok(r) => r,
@@ -217,7 +213,7 @@ pub async fn set_disabled(
     Form(f): Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    admin(&user)?;
+    user.actor.require_admin()?;
     let name = field(&f, "name");
     let disabled = field(&f, "disabled") != "0";
     let store: &dyn NewsroomStore = ctx.store.as_ref();
@@ -238,7 +234,7 @@ pub async fn reset_password(
     Form(f): Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    admin(&user)?;
+    user.actor.require_admin()?;
     let name = field(&f, "name");
     let password = f.get("password").cloned().unwrap_or_default();
     if let Err(e) = check_password(&password) {
@@ -258,7 +254,7 @@ pub async fn revoke_token(
     Form(f): Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    admin(&user)?;
+    user.actor.require_admin()?;
     let Ok(id) = field(&f, "id").parse::<i64>() else {
         return refused(&ctx, &user, "令牌编号无效".into()).await;
     };
