@@ -269,6 +269,13 @@ pub async fn add(
     }
 }
 
+/// The source a form posts to, once its CSRF token and the editor's role are checked.
+async fn posted_source(ctx: &AppContext, user: &SessionActor, f: &FormFields, id: &str) -> Result<Source, PageError> {
+    user.check_csrf(f.get("csrf").map(String::as_str))?;
+    user.actor.require_editor()?;
+    source_or_404(ctx, id).await
+}
+
 async fn source_or_404(ctx: &AppContext, id: &str) -> Result<Source, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::not_found())?;
     ctx.store.source_by_id(id).await?.ok_or_else(PageError::not_found)
@@ -304,9 +311,7 @@ pub async fn save(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<FormFields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(f.get("csrf").map(String::as_str))?;
-    user.actor.require_editor()?;
-    let source = source_or_404(&ctx, &id).await?;
+    let source = posted_source(&ctx, &user, &f, &id).await?;
     let form = SourceForm::from_fields(&f);
     let reject =
         |message: String| render_source(&ctx, &user, &source, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY);
@@ -340,9 +345,7 @@ pub async fn pause(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<FormFields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(f.get("csrf").map(String::as_str))?;
-    user.actor.require_editor()?;
-    let source = source_or_404(&ctx, &id).await?;
+    let source = posted_source(&ctx, &user, &f, &id).await?;
     let paused = field(&f, "paused") != "0";
     if paused != source.paused {
         ctx.store.set_paused(source.id, paused, SiteClock::now()).await?;
@@ -358,9 +361,7 @@ pub async fn remove(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<FormFields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(f.get("csrf").map(String::as_str))?;
-    user.actor.require_editor()?;
-    let source = source_or_404(&ctx, &id).await?;
+    let source = posted_source(&ctx, &user, &f, &id).await?;
     if ctx.store.remove_source(&source.name).await? {
         audit(&ctx, &user.actor, "source_remove", None, &format!("{} <{}>", source.name, source.url)).await?;
     }
@@ -373,9 +374,7 @@ pub async fn fetch_now(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<FormFields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(f.get("csrf").map(String::as_str))?;
-    user.actor.require_editor()?;
-    let source = source_or_404(&ctx, &id).await?;
+    let source = posted_source(&ctx, &user, &f, &id).await?;
     let report = ctx.newsroom.poller.poll(&source).await?;
     audit(&ctx, &user.actor, "source_fetch", None, &report.to_string()).await?;
     let notice = match &report.outcome {
