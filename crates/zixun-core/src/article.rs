@@ -86,6 +86,9 @@ pub struct ArticleDraft {
     pub doc_terms: Vec<String>,
     /// The audit entry of this write, committed with it (none when the write changes nothing).
     pub audit: Option<AuditNote>,
+    /// The 敏感词 this write holds, audited with it (apart from `audit`, which also keeps a
+    /// revision; none when the write changes nothing).
+    pub word_note: Option<AuditNote>,
 }
 
 /// Who did what, as the audit log keeps it; the store adds the time and the article.

@@ -12,6 +12,7 @@ pub mod slot;
 pub mod story;
 pub mod text;
 pub mod time;
+pub mod words;
 
 pub use article::{Article, ArticleDraft, ArticleStatus, ArticleSummary, AuditNote, Credits};
 pub use text::TextAnalyzer;

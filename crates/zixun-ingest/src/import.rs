@@ -7,9 +7,13 @@ use std::{
 
 use rayon::prelude::*;
 use zixun_core::text::CorpusStats;
-use zixun_store::{Store, StoreError};
+use zixun_store::{Backend, NewAudit, StoreError};
 
-use crate::{ArticlePreparer, ImageLocalizer, ImportRecord, prepare::PreparedArticle, write::write_prepared};
+use crate::{
+    ArticlePreparer, DraftFields, ImageLocalizer, ImportRecord,
+    prepare::PreparedArticle,
+    write::{audit_refusals, refusal, write_prepared},
+};
 
 /// Lines committed per transaction, at most ...
 pub const BATCH_LINES: usize = 256;
@@ -80,7 +84,7 @@ pub enum ImportError {
 }
 
 pub struct Importer<'a> {
-    pub store: &'a dyn Store,
+    pub store: &'a dyn Backend,
     pub preparer: ArticlePreparer,
     /// With the site's `localize_images`: bodies' remote images are stored as uploads first.
     pub images: Option<&'a ImageLocalizer>,
@@ -162,16 +166,22 @@ impl Importer<'_> {
             }
         }
         // Analysis is the costly part and needs no store: spread it over the cores.
-        let results: Vec<(u64, Result<PreparedArticle, String>)> = records
+        let fields = DraftFields::default();
+        let results: Vec<(u64, Result<PreparedArticle, String>, Option<NewAudit>)> = records
             .into_par_iter()
-            .map(|(line_no, record)| {
-                let prepared = record.and_then(|r| self.preparer.prepare(&r, Some(corpus)).map_err(|e| e.to_string()));
-                (line_no, prepared)
+            .map(|(line_no, record)| match record {
+                Ok(r) => match self.preparer.prepare(&r, &fields, Some(corpus)) {
+                    Ok(p) => (line_no, Ok(p), None),
+                    Err(e) => (line_no, Err(e.to_string()), refusal(&r, &fields, &e)),
+                },
+                Err(reason) => (line_no, Err(reason), None),
             })
             .collect();
         batch.clear();
         let mut prepared = Vec::with_capacity(results.len());
-        for (line_no, result) in results {
+        let mut refusals = Vec::new();
+        for (line_no, result, refused) in results {
+            refusals.extend(refused);
             match result {
                 Ok(p) => prepared.push(p),
                 Err(reason) => {
@@ -180,6 +190,7 @@ impl Importer<'_> {
                 }
             }
         }
+        audit_refusals(self.store, &refusals).await?;
         let (counts, _) = write_prepared(self.store, &prepared, corpus).await?;
         report.inserted += counts.inserted;
         report.updated += counts.updated;

@@ -3,16 +3,18 @@
 use std::sync::Arc;
 
 use zixun_core::{
-    ArticleDraft, ArticleStatus, Credits, SiteClock, TextAnalyzer,
+    ArticleDraft, ArticleStatus, AuditNote, Credits, SiteClock, TextAnalyzer,
     html::{
         MAX_NESTING, blocks_from_text, blocks_to_html, blocks_to_text, first_image, html_to_text, is_stored_image,
         is_web_address, nesting_depth, sanitize_with_base,
     },
+    newsroom::Workflow,
     text::{CorpusStats, clean::strip_controls},
     time::TimeError,
+    words::{Screening, Verdict, WordList},
 };
 
-use crate::ImportRecord;
+use crate::{ImportRecord, SensitiveWords};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PrepareError {
@@ -36,6 +38,8 @@ pub enum PrepareError {
     Url(String),
     #[error("field \"cover\" must be an upload (/uploads/…) or an http or https address, got {0:?}")]
     Cover(String),
+    #[error("field \"{field}\" holds words this site does not publish (含有禁止发布的敏感词)：{}", words.join("、"))]
+    Blocked { field: &'static str, words: Vec<String> },
 }
 
 impl PrepareError {
@@ -49,6 +53,7 @@ impl PrepareError {
             PrepareError::Status(_) => "status",
             PrepareError::Url(_) => "url",
             PrepareError::Cover(_) => "cover",
+            PrepareError::Blocked { field, .. } => field,
         }
     }
 }
@@ -126,10 +131,40 @@ fn cleaned(r: &ImportRecord) -> Result<ImportRecord, PrepareError> {
     })
 }
 
+/// Newsroom fields a record does not carry: set on the draft after preparation. The Markdown
+/// and the audit entry commit with the article.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftFields {
+    pub id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub workflow: Option<Workflow>,
+    pub publish_at: Option<i64>,
+    pub markdown: Option<String>,
+    pub audit: Option<AuditNote>,
+    /// The write is an editor's (or an admin's): their publishing is the review that
+    /// `review` words ask for.
+    pub by_editor: bool,
+}
+
+impl DraftFields {
+    fn apply(&self, d: &mut ArticleDraft) {
+        d.id = self.id;
+        d.owner_id = self.owner_id;
+        d.workflow = self.workflow;
+        d.publish_at = self.publish_at;
+        d.body_markdown.clone_from(&self.markdown);
+        d.audit.clone_from(&self.audit);
+    }
+}
+
 /// An analysed draft, ready for the store (its `doc_terms` count towards the corpus when new).
 #[derive(Clone)]
 pub struct PreparedArticle {
     pub draft: ArticleDraft,
+    /// Held for an editor by `review` words instead of going out as asked.
+    pub held: bool,
+    /// The listed words it holds.
+    pub screening: Screening,
 }
 
 #[derive(Clone)]
@@ -137,10 +172,45 @@ pub struct ArticlePreparer {
     pub analyzer: Arc<TextAnalyzer>,
     pub clock: SiteClock,
     pub max_body_bytes: usize,
+    /// The site's 敏感词, checked on every write path.
+    pub words: Arc<SensitiveWords>,
+}
+
+/// The fields the word list reads, with the record's text of each.
+fn screened_fields(r: &ImportRecord, body_text: &str) -> Vec<(&'static str, String)> {
+    let mut fields = vec![("title", r.title.clone()), ("body", body_text.to_string()), ("tags", r.tags.join(" "))];
+    for (field, value) in [
+        ("author", &r.author),
+        ("source", &r.source),
+        ("original_title", &r.original_title),
+        ("original_author", &r.original_author),
+        ("editor", &r.editor),
+    ] {
+        if let Some(v) = value {
+            fields.push((field, v.clone()));
+        }
+    }
+    fields
+}
+
+/// The state a draft asks for: its newsroom state, else its status.
+fn asked_workflow(d: &ArticleDraft) -> Workflow {
+    d.workflow.unwrap_or(match d.status {
+        ArticleStatus::Published => Workflow::Published,
+        ArticleStatus::Draft => Workflow::Draft,
+    })
 }
 
 impl ArticlePreparer {
-    pub fn prepare(&self, r: &ImportRecord, corpus: Option<&CorpusStats>) -> Result<PreparedArticle, PrepareError> {
+    /// Checks, cleans and analyses `r`, sets `fields` on it, and applies the word list: a
+    /// `block` word refuses it, a `review` word holds it for an editor, a `replace` word is
+    /// masked in what readers see (the Markdown the writer keeps is left as written).
+    pub fn prepare(
+        &self,
+        r: &ImportRecord,
+        fields: &DraftFields,
+        corpus: Option<&CorpusStats>,
+    ) -> Result<PreparedArticle, PrepareError> {
         let size = r.body.as_ref().or(r.body_html.as_ref()).map_or(0, String::len);
         if size > self.max_body_bytes {
             return Err(PrepareError::BodyTooLarge { size, limit: self.max_body_bytes });
@@ -191,6 +261,16 @@ impl ArticlePreparer {
             None => ArticleStatus::Published,
             Some(s) => ArticleStatus::parse(s).ok_or_else(|| PrepareError::Status(s.to_string()))?,
         };
+        let words = self.words.current();
+        let screening =
+            Screening { hits: screened_fields(r, &body_text).iter().flat_map(|(f, v)| words.find(f, v)).collect() };
+        let masked;
+        let (r, body_html, body_text) = if screening.is_empty() {
+            (r, body_html, body_text)
+        } else {
+            masked = masked_record(&words, r);
+            (&masked, words.mask_html(&body_html).into_owned(), words.mask(&body_text).into_owned())
+        };
         let analysis = self.analyzer.analyze(&r.title, &body_text, corpus);
         // Syndicated unless said otherwise when it names a source; original otherwise.
         let original = r.original.unwrap_or(r.source.is_none());
@@ -230,8 +310,70 @@ impl ArticlePreparer {
                 terms
             },
             audit: None,
+            word_note: None,
         };
-        Ok(PreparedArticle { draft })
+        let mut prepared = PreparedArticle { draft, held: false, screening };
+        fields.apply(&mut prepared.draft);
+        settle(&mut prepared, fields)?;
+        Ok(prepared)
+    }
+}
+
+/// `r` with the word list's `replace` words masked in the fields readers see.
+fn masked_record(words: &WordList, r: &ImportRecord) -> ImportRecord {
+    let mask = |v: &str| words.mask(v).into_owned();
+    ImportRecord {
+        title: mask(&r.title),
+        tags: r.tags.iter().map(|t| mask(t)).collect(),
+        author: r.author.as_deref().map(mask),
+        source: r.source.as_deref().map(mask),
+        original_title: r.original_title.as_deref().map(mask),
+        original_author: r.original_author.as_deref().map(mask),
+        editor: r.editor.as_deref().map(mask),
+        ..r.clone()
+    }
+}
+
+/// Applies the verdict of the word list to a prepared draft, and notes its hits for the audit log.
+fn settle(p: &mut PreparedArticle, fields: &DraftFields) -> Result<(), PrepareError> {
+    if p.screening.is_empty() {
+        return Ok(());
+    }
+    let d = &mut p.draft;
+    let verdict = p.screening.verdict(asked_workflow(d), fields.by_editor);
+    let (action, outcome) = match verdict {
+        Verdict::Refuse { field, words } => return Err(PrepareError::Blocked { field, words }),
+        Verdict::Hold => {
+            d.status = ArticleStatus::Draft;
+            d.workflow = Some(Workflow::Submitted);
+            d.publish_at = None;
+            p.held = true;
+            ("hold", Some("待编辑审核"))
+        }
+        Verdict::Pass => ("sensitive", None),
+    };
+    let by = match &fields.audit {
+        Some(a) => (a.user_id, a.user_name.clone()),
+        None => (None, d.source_name.clone().unwrap_or_else(|| "导入".into())),
+    };
+    d.word_note = Some(word_note(&d.title, &p.screening, by, action, outcome));
+    Ok(())
+}
+
+/// The audit line of a write's 敏感词: `《标题》：审核「某词」（正文），待编辑审核`.
+pub(crate) fn word_note(
+    title: &str,
+    screening: &Screening,
+    (user_id, user_name): (Option<i64>, String),
+    action: &str,
+    outcome: Option<&str>,
+) -> AuditNote {
+    let outcome = outcome.map(|o| format!("，{o}")).unwrap_or_default();
+    AuditNote {
+        user_id,
+        user_name,
+        action: action.into(),
+        detail: format!("《{title}》：{}{outcome}", screening.describe()),
     }
 }
 

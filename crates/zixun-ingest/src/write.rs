@@ -2,10 +2,13 @@
 //! terms towards the site's document frequencies (the IDF behind keywords) in the same
 //! transaction; the writer's copy of those frequencies learns them here.
 
-use zixun_core::text::CorpusStats;
-use zixun_store::{Store, StoreError, UpsertOutcome};
+use zixun_core::{ArticleStatus, SiteClock, newsroom::Workflow, text::CorpusStats, words::field_label};
+use zixun_store::{NewAudit, NewsroomStore, Store, StoreError, UpsertOutcome};
 
-use crate::prepare::PreparedArticle;
+use crate::{
+    DraftFields, ImportRecord, PrepareError,
+    prepare::{PreparedArticle, word_note},
+};
 
 /// How many drafts a write inserted, updated or left as they were.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +29,23 @@ pub async fn write_prepared(
     if prepared.is_empty() {
         return Ok((counts, Vec::new()));
     }
-    let drafts: Vec<_> = prepared.iter().map(|p| p.draft.clone()).collect();
+    let mut drafts = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        let mut d = p.draft.clone();
+        if p.held
+            && store.stored_workflow(d.ext_id.as_deref(), d.source_url.as_deref()).await? == Some(Workflow::Published)
+        {
+            // An editor released this article: the same words in a later poll or import of it
+            // are noted, not held again (the article would vanish at every poll).
+            d.status = ArticleStatus::Published;
+            d.workflow = Some(Workflow::Published);
+            if let Some(note) = d.word_note.take() {
+                let by = (note.user_id, note.user_name);
+                d.word_note = Some(word_note(&d.title, &p.screening, by, "sensitive", Some("编辑已放行，保持发布")));
+            }
+        }
+        drafts.push(d);
+    }
     let outcomes = store.upsert(&drafts).await?;
     for (outcome, d) in outcomes.iter().zip(&drafts) {
         match outcome {
@@ -39,4 +58,32 @@ pub async fn write_prepared(
         }
     }
     Ok((counts, outcomes))
+}
+
+/// A write the word list refused: nothing is stored, so its line in the audit log is all that
+/// is left of it. `None` for any other reason.
+pub(crate) fn refusal(r: &ImportRecord, fields: &DraftFields, e: &PrepareError) -> Option<NewAudit> {
+    let PrepareError::Blocked { field, words } = e else { return None };
+    let (user_id, user_name) = match &fields.audit {
+        Some(a) => (a.user_id, a.user_name.clone()),
+        None => (None, r.source.clone().unwrap_or_else(|| "导入".into())),
+    };
+    let words: Vec<String> = words.iter().map(|w| format!("「{w}」")).collect();
+    Some(NewAudit {
+        at: SiteClock::now(),
+        user_id,
+        user_name,
+        action: "block".into(),
+        article_id: fields.id,
+        detail: format!("《{}》：禁止{}（{}），未发布", r.title, words.join(""), field_label(field)),
+    })
+}
+
+/// Writes the audit lines of refused writes.
+pub(crate) async fn audit_refusals(store: &dyn NewsroomStore, refusals: &[NewAudit]) -> Result<(), StoreError> {
+    for entry in refusals {
+        tracing::warn!(by = %entry.user_name, detail = %entry.detail, "write refused for sensitive words");
+        store.audit(entry).await?;
+    }
+    Ok(())
 }

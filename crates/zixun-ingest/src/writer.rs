@@ -5,35 +5,14 @@
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
-use zixun_core::{ArticleDraft, AuditNote, text::CorpusStats};
-use zixun_store::{Store, StoreError, UpsertOutcome};
+use zixun_core::text::CorpusStats;
+use zixun_store::{Backend, NewAudit, StoreError, UpsertOutcome};
 
 use crate::{
-    ArticlePreparer, ImportRecord, PrepareError, WriteCounts, prepare::PreparedArticle, write::write_prepared,
+    ArticlePreparer, DraftFields, ImportRecord, PrepareError, WriteCounts,
+    prepare::PreparedArticle,
+    write::{audit_refusals, refusal, write_prepared},
 };
-
-/// Newsroom fields a record does not carry: set on the draft after preparation. The Markdown
-/// and the audit entry commit with the article.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DraftFields {
-    pub id: Option<i64>,
-    pub owner_id: Option<i64>,
-    pub workflow: Option<zixun_core::newsroom::Workflow>,
-    pub publish_at: Option<i64>,
-    pub markdown: Option<String>,
-    pub audit: Option<AuditNote>,
-}
-
-impl DraftFields {
-    fn apply(&self, d: &mut ArticleDraft) {
-        d.id = self.id;
-        d.owner_id = self.owner_id;
-        d.workflow = self.workflow;
-        d.publish_at = self.publish_at;
-        d.body_markdown.clone_from(&self.markdown);
-        d.audit.clone_from(&self.audit);
-    }
-}
 
 /// What a write did: per record, in order, the outcome or why it was rejected.
 #[derive(Debug, Default)]
@@ -70,14 +49,14 @@ impl SharedCorpus {
 }
 
 pub struct ArticleWriter {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn Backend>,
     pub preparer: ArticlePreparer,
     /// Loaded on first use, then kept current by each write.
     corpus: Mutex<SharedCorpus>,
 }
 
 impl ArticleWriter {
-    pub fn new(store: Arc<dyn Store>, preparer: ArticlePreparer) -> Self {
+    pub fn new(store: Arc<dyn Backend>, preparer: ArticlePreparer) -> Self {
         ArticleWriter { store, preparer, corpus: Mutex::new(SharedCorpus::default()) }
     }
 
@@ -98,19 +77,20 @@ impl ArticleWriter {
     pub async fn write(&self, records: Vec<(ImportRecord, DraftFields)>) -> Result<Written, WriteError> {
         let corpus = self.corpus_snapshot().await?;
         let preparer = self.preparer.clone();
-        let prepared: Vec<Result<PreparedArticle, PrepareError>> = tokio::task::spawn_blocking(move || {
-            records
-                .iter()
-                .map(|(r, fields)| {
-                    preparer.prepare(r, Some(&corpus)).map(|mut p| {
-                        fields.apply(&mut p.draft);
-                        p
+        let (prepared, refusals): (Vec<Result<PreparedArticle, PrepareError>>, Vec<Option<NewAudit>>) =
+            tokio::task::spawn_blocking(move || {
+                records
+                    .iter()
+                    .map(|(r, fields)| {
+                        let p = preparer.prepare(r, fields, Some(&corpus));
+                        let refused = p.as_ref().err().and_then(|e| refusal(r, fields, e));
+                        (p, refused)
                     })
-                })
-                .collect()
-        })
-        .await
-        .map_err(|e| WriteError::Analysis(e.to_string()))?;
+                    .unzip()
+            })
+            .await
+            .map_err(|e| WriteError::Analysis(e.to_string()))?;
+        audit_refusals(self.store.as_ref(), &refusals.into_iter().flatten().collect::<Vec<_>>()).await?;
         let ok: Vec<PreparedArticle> = prepared.iter().filter_map(|p| p.as_ref().ok()).cloned().collect();
         // What the inserted articles add to the corpus, as the store counted it.
         let mut learned = CorpusStats::default();

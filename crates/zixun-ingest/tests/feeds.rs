@@ -290,6 +290,7 @@ async fn poller(dir: &std::path::Path) -> (Arc<SqliteStore>, FeedPoller) {
         analyzer: Arc::new(TextAnalyzer::new(None).expect("analyzer")),
         clock: SiteClock::shanghai(),
         max_body_bytes: 1024 * 1024,
+        words: Default::default(),
     };
     let images = Arc::new(ImageLocalizer::new(fetcher(), store.clone(), 5 << 20, None));
     (store.clone(), FeedPoller::new(store, fetcher(), preparer, images))

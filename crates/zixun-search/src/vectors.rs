@@ -428,6 +428,7 @@ mod tests {
             body_markdown: None,
             doc_terms: Vec::new(),
             audit: None,
+            word_note: None,
         };
         store.upsert(&[draft]).await.expect("upsert");
         assert_eq!(store.term_vectors_since(0, 10).await.expect("rows")[0].vector, None);

@@ -21,7 +21,7 @@ mod uploads;
 use std::{collections::HashMap, time::Duration};
 
 use async_trait::async_trait;
-use zixun_core::{Article, ArticleDraft, ArticleSummary, text::CorpusStats};
+use zixun_core::{Article, ArticleDraft, ArticleSummary, newsroom::Workflow, text::CorpusStats};
 
 pub use backend::{Backend, BackendKind, OpenOptions, open};
 pub use error::StoreError;
@@ -177,6 +177,9 @@ pub trait Store: Send + Sync {
     /// published in `[from, to)`.
     async fn term_counts(&self, from: i64, to: i64) -> Result<HashMap<String, u32>>;
     async fn corpus_stats(&self) -> Result<CorpusStats>;
+    /// The newsroom state of the article a draft with these keys would update (`ext_id`, else
+    /// `source_url`); `None` when there is none or it follows its status (imports, feeds).
+    async fn stored_workflow(&self, ext_id: Option<&str>, source_url: Option<&str>) -> Result<Option<Workflow>>;
     /// Returns when a change may have been committed by any process, or after `timeout`. A
     /// backend without notifications just waits: followers poll either way, because a
     /// notification can be lost (while a listener reconnects).

@@ -70,6 +70,7 @@ conformance!(
     slot_items_keep_their_order_in_their_own_slot,
     the_dashboard_sums_views_and_output,
     each_save_by_a_person_keeps_a_revision,
+    a_word_note_is_audited_without_a_revision_and_the_workflow_is_found_by_key,
 );
 
 async fn a_cover_and_credits_are_kept_and_their_change_is_a_change(db: &TestDb) {
@@ -843,4 +844,36 @@ async fn each_save_by_a_person_keeps_a_revision(db: &TestDb) {
     assert_eq!(revisions.len(), zixun_core::revision::DEFAULT_REVISIONS_KEPT as usize);
     assert_eq!(revisions[0].content.title, "第 24 稿");
     assert_eq!(revisions[19].content.title, "第 5 稿");
+}
+
+async fn a_word_note_is_audited_without_a_revision_and_the_workflow_is_found_by_key(db: &TestDb) {
+    let store = db.backend.as_ref();
+    let note = AuditNote {
+        user_id: None,
+        user_name: "江城快讯".into(),
+        action: "hold".into(),
+        detail: "《稿》：审核「某词」（正文），待编辑审核".into(),
+    };
+    let mut held = draft(Some("guid-1"), Some("https://outlet.example/1.html"), "稿", 1);
+    held.status = ArticleStatus::Draft;
+    held.workflow = Some(Workflow::Submitted);
+    held.word_note = Some(note.clone());
+    let id = store.upsert(&[held.clone()]).await.expect("held")[0].id();
+    let log = store.audit_log(10).await.expect("log");
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].action.as_str(), log[0].article_id), ("hold", Some(id)));
+    assert!(store.revisions(id).await.expect("revisions").is_empty(), "a feed's hold is not a person's save");
+    // Polled again unchanged: no write, no second line.
+    store.upsert(&[held]).await.expect("again");
+    assert_eq!(store.audit_log(10).await.expect("log").len(), 1);
+    assert_eq!(store.stored_workflow(Some("guid-1"), None).await.expect("by id"), Some(Workflow::Submitted));
+    assert_eq!(
+        store.stored_workflow(None, Some("https://outlet.example/1.html")).await.expect("by url"),
+        Some(Workflow::Submitted)
+    );
+    let imported = draft(Some("guid-2"), None, "导入稿", 2);
+    store.upsert(&[imported]).await.expect("import");
+    assert_eq!(store.stored_workflow(Some("guid-2"), None).await.expect("follows status"), None);
+    assert_eq!(store.stored_workflow(Some("nothing"), None).await.expect("none"), None);
+    assert_eq!(store.stored_workflow(None, None).await.expect("no key"), None);
 }

@@ -54,7 +54,7 @@ pub struct ErrorBody {
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable, for programs: `not_found`, `invalid_parameter`, `invalid_field`, `unauthorized`,
+    /// Stable, for programs: `not_found`, `invalid_parameter`, `invalid_field`, `sensitive_words`, `unauthorized`,
     /// `forbidden`, `empty_query`, `store_unavailable`…
     pub code: &'static str,
     /// For people, in Chinese.
@@ -105,6 +105,12 @@ impl From<EditError> for ApiError {
             EditError::Invalid { field, message } => {
                 ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, field, message)
             }
+            EditError::Blocked { field, message } => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "sensitive_words",
+                message,
+                field: Some(field),
+            },
             EditError::Store(s) => s.into(),
             EditError::Write(w) => {
                 tracing::error!(error = %w, "newsroom write failed");

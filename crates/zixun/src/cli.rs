@@ -74,6 +74,25 @@ pub enum Command {
     /// `indexnow_key`): `zixun serve` sends each story's URL once, when first published.
     #[command(subcommand)]
     Push(PushCommand),
+    /// The site's 敏感词 list (`sensitive_words`): a word and a mode a line, `block` (publishing
+    /// refused), `review` (held for an editor) or `replace` (shown as ＊). A running server reads
+    /// the file again whenever it changes; no restart, no reload command.
+    #[command(subcommand)]
+    Words(WordsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WordsCommand {
+    /// Read the list (the configured one, or FILE) and report each bad line and each word's
+    /// mode; with text on standard input, also show what the list finds in it and how it is
+    /// shown to readers. Exit status 0 when every line is good, 3 when some are not.
+    Check {
+        /// A list to try before it replaces the configured one.
+        file: Option<std::path::PathBuf>,
+        /// Read text from standard input and show the hits and the masked text.
+        #[arg(long)]
+        text: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

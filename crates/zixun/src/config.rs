@@ -26,6 +26,9 @@ pub struct Config {
     pub timezone: String,
     /// Site dictionary for segmentation (jieba's format: `word [freq] [tag]` a line).
     pub dictionary: Option<PathBuf>,
+    /// 敏感词: a word and a mode (`block`, `review`, `replace`) a line, checked on every write;
+    /// read again whenever the file changes.
+    pub sensitive_words: Option<PathBuf>,
     pub theme: Option<PathBuf>,
     /// `text` or `json`.
     pub log_format: String,
@@ -136,6 +139,7 @@ impl Default for Config {
             base_url: None,
             timezone: "Asia/Shanghai".into(),
             dictionary: None,
+            sensitive_words: None,
             theme: None,
             log_format: "text".into(),
             max_body_bytes: 1024 * 1024,
@@ -226,6 +230,7 @@ impl Config {
         env_opt(var, "ZIXUN_BASE_URL", &mut self.base_url)?;
         env(var, "ZIXUN_TIMEZONE", &mut self.timezone)?;
         env_opt(var, "ZIXUN_DICTIONARY", &mut self.dictionary)?;
+        env_opt(var, "ZIXUN_SENSITIVE_WORDS", &mut self.sensitive_words)?;
         env_opt(var, "ZIXUN_THEME", &mut self.theme)?;
         env(var, "ZIXUN_LOG_FORMAT", &mut self.log_format)?;
         env(var, "ZIXUN_MAX_BODY_BYTES", &mut self.max_body_bytes)?;

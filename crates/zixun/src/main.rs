@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{BenchCommand, Cli, Command, EvalCommand, PushCommand, StoreCommand};
+use crate::cli::{BenchCommand, Cli, Command, EvalCommand, PushCommand, StoreCommand, WordsCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -50,6 +50,9 @@ fn main() -> ExitCode {
             }
             Command::Store(StoreCommand::Copy(args)) => commands::store::copy(&config, args).await,
             Command::Push(PushCommand::Log { limit }) => commands::push::log(&config, *limit).await,
+            Command::Words(WordsCommand::Check { file, text }) => {
+                commands::words::check(&config, file.as_deref(), *text)
+            }
         }
     });
     match result {

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use tracing_subscriber::{EnvFilter, fmt};
 use zixun_core::{SiteClock, TextAnalyzer, story::StoryPolicy};
 use zixun_ingest::{
-    ArticlePreparer, ArticleWriter, ImageLocalizer,
+    ArticlePreparer, ArticleWriter, ImageLocalizer, SensitiveWords,
     feed::{FeedFetcher, FeedPoller, FetchPolicy},
 };
 use zixun_store::{Backend, OpenOptions, UploadStore};
@@ -78,10 +78,10 @@ pub fn feed_fetcher(config: &Config) -> Result<FeedFetcher> {
 pub fn feed_poller(
     config: &Config,
     store: Arc<dyn Backend>,
-    analyzer: Arc<TextAnalyzer>,
+    preparer: ArticlePreparer,
     images: Arc<ImageLocalizer>,
 ) -> Result<FeedPoller> {
-    Ok(FeedPoller::new(store, feed_fetcher(config)?, preparer(config, analyzer)?, images))
+    Ok(FeedPoller::new(store, feed_fetcher(config)?, preparer, images))
 }
 
 /// What stores outside images as uploads (for sources that ask, and with `localize_images` for
@@ -97,7 +97,7 @@ pub fn image_localizer(config: &Config, store: Arc<dyn Backend>) -> Result<Arc<I
 pub fn newsroom(
     config: &Config,
     store: Arc<dyn Backend>,
-    analyzer: Arc<TextAnalyzer>,
+    preparer: &ArticlePreparer,
     images: &Arc<ImageLocalizer>,
 ) -> Result<Newsroom> {
     let nr = NewsroomConfig {
@@ -109,12 +109,25 @@ pub fn newsroom(
         watermark: images.watermark().cloned(),
         dashboard_refresh: Config::seconds(config.dashboard_refresh_seconds),
     };
-    let poller = Arc::new(feed_poller(config, store.clone(), analyzer.clone(), images.clone())?);
+    let poller = Arc::new(feed_poller(config, store.clone(), preparer.clone(), images.clone())?);
     let images = config.localize_images.then(|| images.clone());
-    let writer = ArticleWriter::new(store.clone(), preparer(config, analyzer)?);
+    let writer = ArticleWriter::new(store.clone(), preparer.clone());
     Ok(Newsroom::new(store, writer, images, poller, nr))
 }
 
 pub fn preparer(config: &Config, analyzer: Arc<TextAnalyzer>) -> Result<ArticlePreparer> {
-    Ok(ArticlePreparer { analyzer, clock: clock(config)?, max_body_bytes: config.max_body_bytes })
+    Ok(ArticlePreparer {
+        analyzer,
+        clock: clock(config)?,
+        max_body_bytes: config.max_body_bytes,
+        words: Arc::new(sensitive_words(config)?),
+    })
+}
+
+/// The site's 敏感词 list, followed as its file changes (none when `sensitive_words` is unset).
+pub fn sensitive_words(config: &Config) -> Result<SensitiveWords> {
+    match &config.sensitive_words {
+        Some(path) => Ok(SensitiveWords::open(path.clone()).context("sensitive_words")?),
+        None => Ok(SensitiveWords::none()),
+    }
 }

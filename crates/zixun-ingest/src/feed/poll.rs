@@ -4,7 +4,7 @@
 use std::{collections::HashSet, sync::Arc, time::Instant};
 
 use zixun_core::{SiteClock, html::cut};
-use zixun_store::{Backend, FetchRecord, FetchStatus, Source, Store, StoreError};
+use zixun_store::{Backend, FetchRecord, FetchStatus, Source, StoreError};
 
 use super::{
     fetch::{FeedFetcher, Fetched, Validators},
@@ -73,8 +73,7 @@ impl FeedPoller {
         preparer: ArticlePreparer,
         images: Arc<ImageLocalizer>,
     ) -> Self {
-        let articles: Arc<dyn Store> = store.clone();
-        FeedPoller { store, fetcher, writer: ArticleWriter::new(articles, preparer), images }
+        FeedPoller { store: store.clone(), fetcher, writer: ArticleWriter::new(store, preparer), images }
     }
 
     /// Polls `source` once and records the outcome. Only a store failure is an `Err`; a fetch

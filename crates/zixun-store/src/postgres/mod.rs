@@ -428,6 +428,9 @@ impl Store for PgStore {
                 write_audit(&mut tx, now, note, Some(outcome.id())).await?;
                 write_revision(&mut tx, now, note, outcome.id(), &RevisionContent::of(d), self.revisions_kept).await?;
             }
+            if let Some(note) = &d.word_note {
+                write_audit(&mut tx, now, note, Some(outcome.id())).await?;
+            }
             outcomes.push(outcome);
         }
         if new_docs > 0 {
@@ -657,6 +660,19 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("term")?, r.try_get::<i64, _>("n")? as u32))).collect()
+    }
+
+    async fn stored_workflow(&self, ext_id: Option<&str>, source_url: Option<&str>) -> Result<Option<Workflow>> {
+        let (column, key) = match (ext_id, source_url) {
+            (Some(ext), _) => ("ext_id", ext),
+            (None, Some(url)) => ("source_url", url),
+            (None, None) => return Ok(None),
+        };
+        // `column` is one of two fixed names, never input.
+        let sql = format!("SELECT workflow FROM articles WHERE {column} = $1 ORDER BY id LIMIT 1");
+        let workflow: Option<Option<String>> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(key).fetch_optional(&self.pool).await?;
+        Ok(workflow.flatten().as_deref().and_then(Workflow::parse))
     }
 
     async fn corpus_stats(&self) -> Result<CorpusStats> {

@@ -150,5 +150,6 @@ pub fn draft(ext: Option<&str>, url: Option<&str>, title: &str, at: i64) -> Arti
         body_markdown: None,
         doc_terms: Vec::new(),
         audit: None,
+        word_note: None,
     }
 }

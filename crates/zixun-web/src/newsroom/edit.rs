@@ -5,7 +5,7 @@ use zixun_core::{
     Article, ArticleStatus, AuditNote, SiteClock,
     newsroom::{Actor, Forbidden, Workflow},
 };
-use zixun_ingest::{DraftFields, ImportRecord, WriteError};
+use zixun_ingest::{DraftFields, ImportRecord, PrepareError, WriteError};
 use zixun_store::StoreError;
 
 use super::secrets::new_token;
@@ -34,6 +34,9 @@ pub enum EditError {
     /// A field that does not pass (422), named.
     #[error("{field}: {message}")]
     Invalid { field: &'static str, message: String },
+    /// Words the site does not publish (422), named with the field that holds them.
+    #[error("{message}")]
+    Blocked { field: &'static str, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -148,10 +151,14 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
             action: action.into(),
             detail,
         }),
+        by_editor: actor.role.publishes(),
     };
     let written = ctx.newsroom.writer.write(vec![(req.record, fields)]).await?;
     let id = match written.outcomes.into_iter().next() {
         Some(Ok(outcome)) => outcome.id(),
+        Some(Err(reason @ PrepareError::Blocked { .. })) => {
+            return Err(EditError::Blocked { field: reason.field(), message: reason.to_string() });
+        }
         Some(Err(reason)) => return Err(EditError::Invalid { field: reason.field(), message: reason.to_string() }),
         None => return Err(EditError::Write("nothing was written".into())),
     };

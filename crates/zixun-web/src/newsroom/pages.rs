@@ -382,7 +382,7 @@ pub async fn save(
     let req = EditRequest { id, record, wanted, publish_at, markdown: Some(form.body.clone()), restores: None };
     match apply_edit(&ctx, &user.actor, req).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/admin/a/{id}?saved=1")).into_response()),
-        Err(EditError::Invalid { message, .. }) => reject(message),
+        Err(EditError::Invalid { message, .. } | EditError::Blocked { message, .. }) => reject(message),
         Err(e) => Err(e.into()),
     }
 }

@@ -20,7 +20,12 @@ pub async fn run(config: &Config, args: &FetchArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let images = runtime::image_localizer(config, store.clone())?;
-    let poller = Arc::new(runtime::feed_poller(config, store.clone(), runtime::analyzer(config)?, images)?);
+    let poller = Arc::new(runtime::feed_poller(
+        config,
+        store.clone(),
+        runtime::preparer(config, runtime::analyzer(config)?)?,
+        images,
+    )?);
     // Several at once, as in `serve`: a slow source does not hold the others up.
     let limit = Arc::new(tokio::sync::Semaphore::new(config.feed_parallel.max(1)));
     let mut polls = tokio::task::JoinSet::new();

@@ -9,3 +9,4 @@ pub mod sources;
 pub mod store;
 pub mod tokens;
 pub mod users;
+pub mod words;

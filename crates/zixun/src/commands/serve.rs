@@ -14,8 +14,10 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
     let store = runtime::open_store(config).await?;
     let analyzer = runtime::analyzer(config)?;
     let clock = runtime::clock(config)?;
+    // One preparer (and so one 敏感词 list, followed as its file changes) for every writer.
+    let preparer = runtime::preparer(config, analyzer.clone())?;
     if args.demo {
-        demo::load_if_empty(store.as_ref(), runtime::preparer(config, analyzer.clone())?).await?;
+        demo::load_if_empty(store.as_ref(), preparer.clone()).await?;
     }
     let search = Arc::new(
         SearchIndex::open(&config.index_dir(), analyzer.clone())
@@ -49,7 +51,7 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
     };
     let engines = config.push_engines()?;
     let images = runtime::image_localizer(config, store.clone())?;
-    let newsroom = runtime::newsroom(config, store.clone(), analyzer.clone(), &images)?;
+    let newsroom = runtime::newsroom(config, store.clone(), &preparer, &images)?;
     let ctx = Arc::new(AppContext::new(store.clone(), search, analyzer, clock, web, theme, newsroom));
     tokio::spawn(shutdown_on_signal(ctx.clone()));
     // Listening before the node has caught up: /healthz answers at once, /readyz says 503
@@ -61,7 +63,7 @@ pub async fn run(config: &Config, args: &ServeArgs) -> Result<()> {
         tracing::info!(changes = behind, backend = store.kind().as_str(), "bringing the search index up to date");
     }
     let fetcher = if config.fetch_feeds && !args.no_background {
-        let poller = runtime::feed_poller(config, store.clone(), ctx.analyzer.clone(), images)?;
+        let poller = runtime::feed_poller(config, store.clone(), preparer, images)?;
         let scheduler = FeedScheduler {
             poller: Arc::new(poller),
             max_parallel: config.feed_parallel.max(1),
