@@ -108,6 +108,8 @@ pub struct AppContext {
     pub categories: RwLock<Arc<Vec<(String, i64)>>>,
     pub shutdown: watch::Sender<bool>,
     pub newsroom: Newsroom,
+    /// The newsroom dashboard's last figures of reads, shared by every editor.
+    pub dashboard_reads: crate::newsroom::dashboard::ReadsCache,
     /// The Content-Security-Policy of every response that sets none of its own.
     pub csp: HeaderValue,
     /// The node has caught up with the store once (`/readyz`).
@@ -137,6 +139,7 @@ impl AppContext {
             categories: RwLock::new(Arc::new(Vec::new())),
             shutdown: watch::channel(false).0,
             newsroom,
+            dashboard_reads: Default::default(),
             ready: AtomicBool::new(false),
             csp: csp(config.analytics_script.as_ref()),
             store,

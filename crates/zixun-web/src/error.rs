@@ -7,10 +7,11 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use zixun_newsroom::EditError;
 use zixun_search::SearchError;
 use zixun_store::StoreError;
 
-use crate::{Ctx, newsroom::EditError};
+use crate::Ctx;
 
 /// An error of the JSON API: `{"error": {"code": "…", "message": "…"}}`.
 #[derive(Debug)]

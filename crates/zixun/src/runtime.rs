@@ -9,8 +9,8 @@ use zixun_ingest::{
     ArticlePreparer, ArticleWriter, ImageLocalizer, SensitiveWords,
     feed::{FeedFetcher, FeedPoller, FetchPolicy},
 };
+use zixun_newsroom::{Newsroom, NewsroomConfig};
 use zixun_store::{Backend, OpenOptions, UploadStore};
-use zixun_web::newsroom::{Newsroom, NewsroomConfig};
 
 use crate::config::Config;
 

@@ -194,7 +194,9 @@ pub async fn get_one(
     let a = match bearer_actor(&headers, &ctx).await? {
         Some(actor) => {
             let id = article_id(&raw_id)?;
-            visible_article(&ctx, &actor, id).await.map_err(|_| ApiError::not_found(format!("文章 {id} 不存在")))?
+            visible_article(&ctx.newsroom, &actor, id)
+                .await
+                .map_err(|_| ApiError::not_found(format!("文章 {id} 不存在")))?
         }
         None => published(&ctx, &raw_id).await?,
     };

@@ -68,7 +68,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ApiArticle>), ApiError> {
     let req = edit_request(&ctx, None, &body)?;
-    let (id, _) = apply_edit(&ctx, &actor, req).await?;
+    let (id, _) = apply_edit(&ctx.newsroom, &actor, req).await?;
     Ok((StatusCode::CREATED, Json(saved(&ctx, id).await?)))
 }
 
@@ -86,7 +86,7 @@ pub async fn update(
 ) -> Result<Json<ApiArticle>, ApiError> {
     let id = article_id(&raw_id)?;
     let req = edit_request(&ctx, Some(id), &body)?;
-    apply_edit(&ctx, &actor, req).await?;
+    apply_edit(&ctx.newsroom, &actor, req).await?;
     Ok(Json(saved(&ctx, id).await?))
 }
 
@@ -100,7 +100,7 @@ pub async fn remove(
     ApiActor(actor): ApiActor,
     IdPath(raw_id): IdPath,
 ) -> Result<StatusCode, ApiError> {
-    delete(&ctx, &actor, article_id(&raw_id)?).await?;
+    delete(&ctx.newsroom, &actor, article_id(&raw_id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -186,7 +186,7 @@ async fn reads(ctx: &AppContext, starts: &[i64]) -> Result<Reads, PageError> {
 
 pub async fn dashboard(ctx: &AppContext) -> Result<Dashboard, PageError> {
     let starts = day_starts(&ctx.clock, SiteClock::now(), CHART_DAYS);
-    let cache = &ctx.newsroom.reads;
+    let cache = &ctx.dashboard_reads;
     let reads = match cache.fresh(ctx.newsroom.config.dashboard_refresh) {
         Some(r) => r,
         None => {

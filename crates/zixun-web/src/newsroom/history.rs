@@ -18,9 +18,10 @@ use zixun_core::{
 use zixun_ingest::ImportRecord;
 
 use super::{
+    EditRequest, apply_edit,
     auth::SessionActor,
-    edit::{EditRequest, apply_edit, visible_article},
     pages::{FormFields, admin_page, field},
+    visible_article,
 };
 use crate::{AppContext, Ctx, error::PageError};
 
@@ -92,7 +93,7 @@ pub async fn history(
     Path(id): Path<String>,
     Query(q): Query<FormFields>,
 ) -> Result<Response, PageError> {
-    let a = visible_article(&ctx, &user.actor, article_id(&id)?).await?;
+    let a = visible_article(&ctx.newsroom, &user.actor, article_id(&id)?).await?;
     let revisions = ctx.store.revisions(a.id).await?;
     // Compared by default: the revision before the newest (what the last save changed).
     let chosen = match q.get("rev").and_then(|r| r.parse::<i64>().ok()) {
@@ -132,7 +133,7 @@ pub async fn restore(
     Form(f): Form<FormFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(f.get("csrf").map(String::as_str))?;
-    let a = visible_article(&ctx, &user.actor, article_id(&id)?).await?;
+    let a = visible_article(&ctx.newsroom, &user.actor, article_id(&id)?).await?;
     let rev = match field(&f, "rev").parse::<i64>() {
         Ok(rev) => ctx.store.revision(rev).await?.filter(|r| r.article_id == a.id).ok_or_else(PageError::not_found)?,
         Err(_) => return Err(PageError::bad_request("版本编号无效")),
@@ -162,6 +163,6 @@ pub async fn restore(
         markdown: c.markdown.then_some(c.body),
         restores: Some(rev.id),
     };
-    let (id, _) = apply_edit(&ctx, &user.actor, req).await?;
+    let (id, _) = apply_edit(&ctx.newsroom, &user.actor, req).await?;
     Ok(Redirect::to(&format!("/admin/a/{id}/history?restored=1")).into_response())
 }

@@ -16,11 +16,12 @@ use zixun_ingest::ImportRecord;
 use zixun_store::AdminFilter;
 
 use super::{
+    EditError, EditRequest, apply_edit, audit,
     auth::{ClientAddr, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SessionActor, actor, cookie, set_cookie},
-    edit::{EditError, EditRequest, apply_edit, audit, visible_article},
-    secrets::{dummy_hash, is_signed_token, new_token, same_secret, signed_token, token_hash, verify_password},
+    visible_article,
 };
 use crate::{AppContext, Ctx, error::PageError};
+use zixun_newsroom::{dummy_hash, is_signed_token, new_token, same_secret, signed_token, token_hash, verify_password};
 
 pub(super) type FormFields = HashMap<String, String>;
 
@@ -114,7 +115,7 @@ pub async fn login(
     }
     let token = new_token();
     nr.store.create_session(&token_hash(&token), user.id, &new_token(), SiteClock::now()).await?;
-    audit(&ctx, &actor(&user), "login", None, &format!("from {addr}")).await?;
+    audit(&ctx.newsroom, &actor(&user), "login", None, &format!("from {addr}")).await?;
     let mut res = Redirect::to(&next).into_response();
     let secure = nr.config.secure_cookies;
     for c in [
@@ -138,7 +139,7 @@ pub async fn logout(
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         ctx.newsroom.store.delete_session(&token_hash(token)).await?;
     }
-    audit(&ctx, &user.actor, "logout", None, "").await?;
+    audit(&ctx.newsroom, &user.actor, "logout", None, "").await?;
     let mut res = Redirect::to("/admin/login").into_response();
     let c = set_cookie(SESSION_COOKIE, "", "/", "Lax", ctx.newsroom.config.secure_cookies, Some(0));
     if let Ok(v) = HeaderValue::from_str(&c) {
@@ -242,7 +243,7 @@ pub async fn edit_article(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::not_found())?;
-    let a = visible_article(&ctx, &user.actor, id).await?;
+    let a = visible_article(&ctx.newsroom, &user.actor, id).await?;
     user.actor.may_edit(a.owned()).map_err(EditError::from)?;
     let markdown = ctx.newsroom.store.markdown(id).await?.unwrap_or_else(|| a.body_text.replace('\n', "\n\n"));
     let form = EditorForm {
@@ -380,7 +381,7 @@ pub async fn save(
         ..ImportRecord::default()
     };
     let req = EditRequest { id, record, wanted, publish_at, markdown: Some(form.body.clone()), restores: None };
-    match apply_edit(&ctx, &user.actor, req).await {
+    match apply_edit(&ctx.newsroom, &user.actor, req).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/admin/a/{id}?saved=1")).into_response()),
         Err(EditError::Invalid { message, .. } | EditError::Blocked { message, .. }) => reject(message),
         Err(e) => Err(e.into()),

@@ -20,8 +20,8 @@ use zixun_core::{
 use zixun_store::SlotStore;
 
 use super::{
+    audit,
     auth::SessionActor,
-    edit::audit,
     pages::{FormFields, admin_page, field},
 };
 use crate::{AppContext, Ctx, error::PageError};
@@ -230,7 +230,7 @@ pub async fn add(State(ctx): State<Ctx>, user: SessionActor, Form(f): Form<FormF
     ctx.cache.invalidate_all();
     let place =
         if new.category.is_empty() { slot.label().to_string() } else { format!("{}·{}", new.category, slot.label()) };
-    audit(&ctx, &user.actor, "slot_add", article_of(&item), &format!("{place}: item {}", item.id)).await?;
+    audit(&ctx.newsroom, &user.actor, "slot_add", article_of(&item), &format!("{place}: item {}", item.id)).await?;
     Ok(Redirect::to("/admin/slots?done=added").into_response())
 }
 
@@ -250,7 +250,8 @@ pub async fn move_item(
     let store: &dyn SlotStore = ctx.store.as_ref();
     if store.move_slot_item(id, up).await? {
         ctx.cache.invalidate_all();
-        audit(&ctx, &user.actor, "slot_move", None, &format!("item {id} {}", if up { "up" } else { "down" })).await?;
+        audit(&ctx.newsroom, &user.actor, "slot_move", None, &format!("item {id} {}", if up { "up" } else { "down" }))
+            .await?;
     }
     Ok(Redirect::to("/admin/slots?done=moved").into_response())
 }
@@ -266,8 +267,14 @@ pub async fn remove(
     let store: &dyn SlotStore = ctx.store.as_ref();
     if let Some(item) = store.remove_slot_item(id).await? {
         ctx.cache.invalidate_all();
-        audit(&ctx, &user.actor, "slot_remove", article_of(&item), &format!("{}: item {id}", item.slot.label()))
-            .await?;
+        audit(
+            &ctx.newsroom,
+            &user.actor,
+            "slot_remove",
+            article_of(&item),
+            &format!("{}: item {id}", item.slot.label()),
+        )
+        .await?;
     }
     Ok(Redirect::to("/admin/slots?done=removed").into_response())
 }

@@ -14,8 +14,8 @@ use zixun_ingest::feed::{export_opml, import_opml};
 use zixun_store::{NewSource, Source, SourceStore, StoreError};
 
 use super::{
+    audit,
     auth::SessionActor,
-    edit::audit,
     pages::{FormFields, admin_page, field, non_empty},
 };
 use crate::{AppContext, Ctx, error::PageError};
@@ -253,7 +253,7 @@ pub async fn add(
         Ok(p) => format!("{} <{}>: {} entries", source.name, source.url, p.entries),
         Err(e) => format!("{} <{}>: not readable now ({e})", source.name, source.url),
     };
-    audit(&ctx, &user.actor, "source_add", None, &detail).await?;
+    audit(&ctx.newsroom, &user.actor, "source_add", None, &detail).await?;
     match probe {
         Ok(_) => Ok(Redirect::to("/admin/sources?done=added").into_response()),
         // Added all the same (it will be retried), with the reason in words.
@@ -335,7 +335,7 @@ pub async fn save(
         Err(e) => return Err(e.into()),
     }
     let detail = format!("{} <{}> → {} <{}>", source.name, source.url, new.name, new.url);
-    audit(&ctx, &user.actor, "source_edit", None, &detail).await?;
+    audit(&ctx.newsroom, &user.actor, "source_edit", None, &detail).await?;
     Ok(Redirect::to("/admin/sources?done=saved").into_response())
 }
 
@@ -350,7 +350,7 @@ pub async fn pause(
     if paused != source.paused {
         ctx.store.set_paused(source.id, paused, SiteClock::now()).await?;
         let action = if paused { "source_pause" } else { "source_resume" };
-        audit(&ctx, &user.actor, action, None, &source.name).await?;
+        audit(&ctx.newsroom, &user.actor, action, None, &source.name).await?;
     }
     Ok(Redirect::to(if paused { "/admin/sources?done=paused" } else { "/admin/sources?done=resumed" }).into_response())
 }
@@ -363,7 +363,7 @@ pub async fn remove(
 ) -> Result<Response, PageError> {
     let source = posted_source(&ctx, &user, &f, &id).await?;
     if ctx.store.remove_source(&source.name).await? {
-        audit(&ctx, &user.actor, "source_remove", None, &format!("{} <{}>", source.name, source.url)).await?;
+        audit(&ctx.newsroom, &user.actor, "source_remove", None, &format!("{} <{}>", source.name, source.url)).await?;
     }
     Ok(Redirect::to("/admin/sources?done=removed").into_response())
 }
@@ -376,7 +376,7 @@ pub async fn fetch_now(
 ) -> Result<Response, PageError> {
     let source = posted_source(&ctx, &user, &f, &id).await?;
     let report = ctx.newsroom.poller.poll(&source).await?;
-    audit(&ctx, &user.actor, "source_fetch", None, &report.to_string()).await?;
+    audit(&ctx.newsroom, &user.actor, "source_fetch", None, &report.to_string()).await?;
     let notice = match &report.outcome {
         Ok(c) if c.not_modified => format!("抓取完成（{} 毫秒）：订阅源没有更新", report.elapsed_ms),
         Ok(c) => format!(
@@ -440,7 +440,7 @@ pub async fn import(State(ctx): State<Ctx>, user: SessionActor, mut form: Multip
         Err(zixun_ingest::feed::OpmlImportError::Store(e)) => return Err(e.into()),
     };
     let detail = format!("{} added, {} already known", done.added, done.known.len());
-    audit(&ctx, &user.actor, "source_import", None, &detail).await?;
+    audit(&ctx.newsroom, &user.actor, "source_import", None, &detail).await?;
     Ok(Redirect::to(&format!("/admin/sources?done=imported&added={}&known={}", done.added, done.known.len()))
         .into_response())
 }

@@ -9,7 +9,7 @@ use axum::{
 use minijinja::{context, value::Serde};
 use zixun_media::ImageName;
 
-use super::{auth::SessionActor, edit::audit};
+use super::{audit, auth::SessionActor};
 use crate::{Ctx, error::PageError};
 
 /// The content type of a stored name; `None` for anything that is not one.
@@ -52,7 +52,7 @@ pub async fn upload(State(ctx): State<Ctx>, user: SessionActor, mut form: Multip
     }
     let name = processed.image.name.to_string();
     let bytes = processed.image.bytes.len();
-    audit(&ctx, &user.actor, "upload", None, &name).await?;
+    audit(&ctx.newsroom, &user.actor, "upload", None, &name).await?;
     let url = format!("/uploads/{name}");
     let page = ctx.theme.render(
         "admin_uploaded.html",

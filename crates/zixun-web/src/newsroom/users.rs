@@ -18,12 +18,12 @@ use zixun_core::{
 use zixun_store::{NewsroomStore, StoreError};
 
 use super::{
+    audit,
     auth::SessionActor,
-    edit::audit,
     pages::{FormFields, admin_page, field},
-    secrets::hash_password,
 };
 use crate::{AppContext, Ctx, error::PageError};
+use zixun_newsroom::hash_password;
 
 #[derive(Serialize)]
 struct TokenView {
@@ -163,7 +163,7 @@ pub async fn add(State(ctx): State<Ctx>, user: SessionActor, Form(f): Form<FormF
         Err(StoreError::Conflict(_)) => return reject(format!("用户名 {name:?} 已被使用")).await,
         Err(e) => return Err(e.into()),
     }
-    audit(&ctx, &user.actor, "user_add", None, &format!("{name} ({})", role.as_str())).await?;
+    audit(&ctx.newsroom, &user.actor, "user_add", None, &format!("{name} ({})", role.as_str())).await?;
     Ok(done("added"))
 }
 
@@ -203,7 +203,7 @@ pub async fn set_role(
     if let Some(res) = guarded(&ctx, &user, &name, store.set_role(&name, role).await).await? {
         return Ok(res);
     }
-    audit(&ctx, &user.actor, "user_role", None, &format!("{name} → {}", role.as_str())).await?;
+    audit(&ctx.newsroom, &user.actor, "user_role", None, &format!("{name} → {}", role.as_str())).await?;
     Ok(done("role"))
 }
 
@@ -224,7 +224,7 @@ pub async fn set_disabled(
         return Ok(res);
     }
     let action = if disabled { "user_disable" } else { "user_enable" };
-    audit(&ctx, &user.actor, action, None, &name).await?;
+    audit(&ctx.newsroom, &user.actor, action, None, &name).await?;
     Ok(done(if disabled { "disabled" } else { "enabled" }))
 }
 
@@ -244,7 +244,7 @@ pub async fn reset_password(
     if !ctx.store.set_password(&name, &hash).await? {
         return refused(&ctx, &user, format!("没有名为 {name:?} 的用户")).await;
     }
-    audit(&ctx, &user.actor, "user_password", None, &name).await?;
+    audit(&ctx.newsroom, &user.actor, "user_password", None, &name).await?;
     Ok(done("password"))
 }
 
@@ -261,6 +261,6 @@ pub async fn revoke_token(
     if !ctx.store.revoke_token(id, SiteClock::now()).await? {
         return refused(&ctx, &user, "没有这个令牌，或它已被吊销".into()).await;
     }
-    audit(&ctx, &user.actor, "token_revoke", None, &format!("token {id}")).await?;
+    audit(&ctx.newsroom, &user.actor, "token_revoke", None, &format!("token {id}")).await?;
     Ok(done("revoked"))
 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::json;
 use zixun_search::{SearchIndex, SearchRequest};
 
-use zixun_web::newsroom::{hash_password, new_token, token_hash, verify_password};
+use zixun_newsroom::{hash_password, new_token, token_hash, verify_password};
 
 use crate::{cli::BenchSearchArgs, config::Config, runtime};
 

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use zixun_core::SiteClock;
-use zixun_web::newsroom::{new_token, token_hash};
+use zixun_newsroom::{new_token, token_hash};
 
 use crate::{cli::TokensCommand, config::Config, runtime};
 

@@ -7,7 +7,7 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use zixun_core::newsroom::{MAX_USER_NAME_CHARS, MIN_PASSWORD_CHARS, Role, check_password, user_name};
-use zixun_web::newsroom::hash_password;
+use zixun_newsroom::hash_password;
 
 use crate::{cli::UsersCommand, config::Config, runtime};
 

@@ -8,8 +8,7 @@ use zixun_core::{
 use zixun_ingest::{DraftFields, ImportRecord, PrepareError, WriteError};
 use zixun_store::StoreError;
 
-use super::secrets::new_token;
-use crate::AppContext;
+use crate::{Newsroom, secrets::new_token};
 
 /// A requested change: the fields in the import format, the state asked for, and for a
 /// schedule the time.
@@ -53,8 +52,8 @@ impl From<WriteError> for EditError {
 }
 
 /// An article the actor may see (else `NotFound`: drafts of others do not exist for an author).
-pub async fn visible_article(ctx: &AppContext, actor: &Actor, id: i64) -> Result<Article, EditError> {
-    match ctx.store.article(id).await? {
+pub async fn visible_article(nr: &Newsroom, actor: &Actor, id: i64) -> Result<Article, EditError> {
+    match nr.store.article(id).await? {
         Some(a) if a.workflow == Workflow::Published || actor.may_see(a.owned()) => Ok(a),
         _ => Err(EditError::NotFound),
     }
@@ -63,8 +62,8 @@ pub async fn visible_article(ctx: &AppContext, actor: &Actor, id: i64) -> Result
 /// An article the actor may change: 404 if there is none or they may not see it (as GET
 /// answers, so that ids of others' drafts cannot be told apart), 403 if they see it but it is
 /// not theirs to change.
-async fn editable_article(ctx: &AppContext, actor: &Actor, id: i64) -> Result<Article, EditError> {
-    match ctx.store.article(id).await? {
+async fn editable_article(nr: &Newsroom, actor: &Actor, id: i64) -> Result<Article, EditError> {
+    match nr.store.article(id).await? {
         Some(a)
             if a.workflow != Workflow::Deleted && (a.workflow == Workflow::Published || actor.may_see(a.owned())) =>
         {
@@ -76,9 +75,9 @@ async fn editable_article(ctx: &AppContext, actor: &Actor, id: i64) -> Result<Ar
 }
 
 /// Applies `req` as `actor`; returns the article's id and the state it ended in.
-pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -> Result<(i64, Workflow), EditError> {
+pub async fn apply_edit(nr: &Newsroom, actor: &Actor, mut req: EditRequest) -> Result<(i64, Workflow), EditError> {
     let existing = match req.id {
-        Some(id) => Some(editable_article(ctx, actor, id).await?),
+        Some(id) => Some(editable_article(nr, actor, id).await?),
         None => None,
     };
     let workflow = actor.resulting_workflow(req.wanted)?;
@@ -113,7 +112,7 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
         workflow,
     );
     // With `localize_images`, pasted outside images become the site's own uploads.
-    if let Some(images) = ctx.newsroom.images.as_ref().filter(|_| workflow != Workflow::Deleted) {
+    if let Some(images) = nr.images.as_ref().filter(|_| workflow != Workflow::Deleted) {
         images.localize_record(record, &format!("newsroom: {}", actor.name)).await?;
     }
     // A newsroom article has an id of its own, so that a source URL never makes it overwrite
@@ -153,7 +152,7 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
         }),
         by_editor: actor.role.publishes(),
     };
-    let written = ctx.newsroom.writer.write(vec![(req.record, fields)]).await?;
+    let written = nr.writer.write(vec![(req.record, fields)]).await?;
     let id = match written.outcomes.into_iter().next() {
         Some(Ok(outcome)) => outcome.id(),
         Some(Err(reason @ PrepareError::Blocked { .. })) => {
@@ -166,8 +165,8 @@ pub async fn apply_edit(ctx: &AppContext, actor: &Actor, mut req: EditRequest) -
 }
 
 /// Deletes (keeps it for the audit trail, shows it to no one).
-pub async fn delete(ctx: &AppContext, actor: &Actor, id: i64) -> Result<(), EditError> {
-    let a = editable_article(ctx, actor, id).await?;
+pub async fn delete(nr: &Newsroom, actor: &Actor, id: i64) -> Result<(), EditError> {
+    let a = editable_article(nr, actor, id).await?;
     let record = ImportRecord {
         id: a.ext_id.clone(),
         title: a.title.clone(),
@@ -193,17 +192,17 @@ pub async fn delete(ctx: &AppContext, actor: &Actor, id: i64) -> Result<(), Edit
         markdown: None,
         restores: None,
     };
-    apply_edit(ctx, actor, req).await.map(|_| ())
+    apply_edit(nr, actor, req).await.map(|_| ())
 }
 
 pub async fn audit(
-    ctx: &AppContext,
+    nr: &Newsroom,
     actor: &Actor,
     action: &str,
     article_id: Option<i64>,
     detail: &str,
 ) -> Result<(), StoreError> {
-    ctx.newsroom.record(Some(actor.user_id), &actor.name, action, article_id, detail).await
+    nr.record(Some(actor.user_id), &actor.name, action, article_id, detail).await
 }
 
 fn invalid(field: &'static str, message: &str) -> EditError {
