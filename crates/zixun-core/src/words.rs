@@ -171,11 +171,16 @@ impl WordList {
         let Some((ac, _)) = &self.mask else { return Cow::Borrowed(text) };
         let folded = normalize(text);
         // Folding keeps the number of characters, not of bytes: spans are counted in characters.
-        let spans: Vec<(usize, usize)> = ac
-            .find_iter(&folded)
-            .filter(|m| whole_word(&folded, m.start(), m.end()))
-            .map(|m| (folded[..m.start()].chars().count(), folded[m.start()..m.end()].chars().count()))
-            .collect();
+        // Matches come in order: count characters from the last one, not from the start.
+        let (mut byte, mut chars) = (0, 0);
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for m in ac.find_iter(&folded).filter(|m| whole_word(&folded, m.start(), m.end())) {
+            chars += folded[byte..m.start()].chars().count();
+            let len = folded[m.start()..m.end()].chars().count();
+            spans.push((chars, len));
+            chars += len;
+            byte = m.end();
+        }
         if spans.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -351,6 +356,11 @@ mod tests {
             "text is masked, markup is not"
         );
         assert_eq!(l.mask("禁词"), "禁词", "only replace words are masked");
+        // A body full of them (each span counted from the last, not from the start).
+        let body = "甲替换词乙".repeat(50_000);
+        let masked = l.mask(&body);
+        assert_eq!(masked.chars().count(), body.chars().count());
+        assert_eq!(masked.matches("甲＊＊＊乙").count(), 50_000);
     }
 
     #[test]

@@ -147,6 +147,15 @@ pub struct DraftFields {
 }
 
 impl DraftFields {
+    /// Who the audit log names for this write: the account acting, else the outlet a feed
+    /// entry comes from, else an import.
+    pub(crate) fn audited_as(&self, source: Option<&str>) -> (Option<i64>, String) {
+        match &self.audit {
+            Some(a) => (a.user_id, a.user_name.clone()),
+            None => (None, source.unwrap_or("导入").to_string()),
+        }
+    }
+
     fn apply(&self, d: &mut ArticleDraft) {
         d.id = self.id;
         d.owner_id = self.owner_id;
@@ -262,8 +271,12 @@ impl ArticlePreparer {
             Some(s) => ArticleStatus::parse(s).ok_or_else(|| PrepareError::Status(s.to_string()))?,
         };
         let words = self.words.current();
-        let screening =
-            Screening { hits: screened_fields(r, &body_text).iter().flat_map(|(f, v)| words.find(f, v)).collect() };
+        // No list, no copies of the fields to read.
+        let screening = if words.is_empty() {
+            Screening::default()
+        } else {
+            Screening { hits: screened_fields(r, &body_text).iter().flat_map(|(f, v)| words.find(f, v)).collect() }
+        };
         let masked;
         let (r, body_html, body_text) = if screening.is_empty() {
             (r, body_html, body_text)
@@ -352,10 +365,7 @@ fn settle(p: &mut PreparedArticle, fields: &DraftFields) -> Result<(), PrepareEr
         }
         Verdict::Pass => ("sensitive", None),
     };
-    let by = match &fields.audit {
-        Some(a) => (a.user_id, a.user_name.clone()),
-        None => (None, d.source_name.clone().unwrap_or_else(|| "导入".into())),
-    };
+    let by = fields.audited_as(d.source_name.as_deref());
     d.word_note = Some(word_note(&d.title, &p.screening, by, action, outcome));
     Ok(())
 }

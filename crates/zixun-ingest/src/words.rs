@@ -45,13 +45,18 @@ impl Default for SensitiveWords {
 
 impl SensitiveWords {
     pub fn none() -> Self {
-        SensitiveWords { path: None, loaded: Mutex::new((Arc::new(WordList::default()), None)) }
+        SensitiveWords::fixed(WordList::default())
+    }
+
+    /// A fixed list, not read from a file (tests, fuzzing).
+    pub fn fixed(list: WordList) -> Self {
+        SensitiveWords { path: None, loaded: Mutex::new((Arc::new(list), None)) }
     }
 
     /// A list that can be read now (a missing file is a mistake in the settings, said at
     /// start); its bad lines are logged with their numbers and skipped.
     pub fn open(path: PathBuf) -> Result<Self, WordsError> {
-        let words = SensitiveWords { path: None, loaded: Mutex::new((Arc::new(WordList::default()), None)) };
+        let words = SensitiveWords::none();
         let stamp = stamp(&path).map_err(|source| WordsError { path: path.clone(), source })?;
         let list = Self::read(&path)?;
         *words.loaded.lock() = (list, Some(stamp));

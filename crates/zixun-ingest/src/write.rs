@@ -64,10 +64,7 @@ pub async fn write_prepared(
 /// is left of it. `None` for any other reason.
 pub(crate) fn refusal(r: &ImportRecord, fields: &DraftFields, e: &PrepareError) -> Option<NewAudit> {
     let PrepareError::Blocked { field, words } = e else { return None };
-    let (user_id, user_name) = match &fields.audit {
-        Some(a) => (a.user_id, a.user_name.clone()),
-        None => (None, r.source.clone().unwrap_or_else(|| "导入".into())),
-    };
+    let (user_id, user_name) = fields.audited_as(r.source.as_deref());
     let words: Vec<String> = words.iter().map(|w| format!("「{w}」")).collect();
     Some(NewAudit {
         at: SiteClock::now(),
