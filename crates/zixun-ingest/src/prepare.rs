@@ -1,6 +1,6 @@
 //! Normalise and analyse a record into an [`ArticleDraft`]: the one path every writer takes.
 
-use std::sync::Arc;
+use std::{borrow::Cow, sync::Arc};
 
 use zixun_core::{
     ArticleDraft, ArticleStatus, AuditNote, Credits, SiteClock, TextAnalyzer,
@@ -186,8 +186,12 @@ pub struct ArticlePreparer {
 }
 
 /// The fields the word list reads, with the record's text of each.
-fn screened_fields(r: &ImportRecord, body_text: &str) -> Vec<(&'static str, String)> {
-    let mut fields = vec![("title", r.title.clone()), ("body", body_text.to_string()), ("tags", r.tags.join(" "))];
+fn screened_fields<'a>(r: &'a ImportRecord, body_text: &'a str) -> Vec<(&'static str, Cow<'a, str>)> {
+    let mut fields = vec![
+        ("title", Cow::Borrowed(r.title.as_str())),
+        ("body", Cow::Borrowed(body_text)),
+        ("tags", Cow::Owned(r.tags.join(" "))),
+    ];
     for (field, value) in [
         ("author", &r.author),
         ("source", &r.source),
@@ -196,7 +200,7 @@ fn screened_fields(r: &ImportRecord, body_text: &str) -> Vec<(&'static str, Stri
         ("editor", &r.editor),
     ] {
         if let Some(v) = value {
-            fields.push((field, v.clone()));
+            fields.push((field, Cow::Borrowed(v.as_str())));
         }
     }
     fields

@@ -76,11 +76,16 @@ pub(crate) fn refusal(r: &ImportRecord, fields: &DraftFields, e: &PrepareError) 
     })
 }
 
-/// Writes the audit lines of refused writes.
+/// A refusal the audit log already holds from this many days back is not written again: a
+/// feed entry is refused at every poll while the outlet keeps it.
+const REFUSAL_LOGGED_DAYS: i64 = 30;
+
+/// Writes the audit lines of refused writes (each once, see [`REFUSAL_LOGGED_DAYS`]).
 pub(crate) async fn audit_refusals(store: &dyn NewsroomStore, refusals: &[NewAudit]) -> Result<(), StoreError> {
     for entry in refusals {
-        tracing::warn!(by = %entry.user_name, detail = %entry.detail, "write refused for sensitive words");
-        store.audit(entry).await?;
+        if store.audit_once(entry, entry.at - REFUSAL_LOGGED_DAYS * 86_400).await? {
+            tracing::warn!(by = %entry.user_name, detail = %entry.detail, "write refused for sensitive words");
+        }
     }
     Ok(())
 }

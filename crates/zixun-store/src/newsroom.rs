@@ -102,6 +102,10 @@ pub trait NewsroomStore: Send + Sync {
     async fn tokens(&self) -> Result<Vec<ApiToken>>;
 
     async fn audit(&self, entry: &NewAudit) -> Result<()>;
+    /// Appends `entry` unless an entry with the same name, action and detail was written at
+    /// `since` or later (a feed entry refused again at every poll is logged once); in one
+    /// statement. True when it was written.
+    async fn audit_once(&self, entry: &NewAudit, since: i64) -> Result<bool>;
     /// Newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
 

@@ -876,4 +876,21 @@ async fn a_word_note_is_audited_without_a_revision_and_the_workflow_is_found_by_
     assert_eq!(store.stored_workflow(Some("guid-2"), None).await.expect("follows status"), None);
     assert_eq!(store.stored_workflow(Some("nothing"), None).await.expect("none"), None);
     assert_eq!(store.stored_workflow(None, None).await.expect("no key"), None);
+    // A refusal repeated at every poll is logged once in the look-back window.
+    let refusal = NewAudit {
+        at: 1_000_000,
+        user_id: None,
+        user_name: "江城快讯".into(),
+        action: "block".into(),
+        article_id: None,
+        detail: "《稿》：禁止「某词」（正文），未发布".into(),
+    };
+    assert!(store.audit_once(&refusal, 0).await.expect("first"));
+    assert!(!store.audit_once(&NewAudit { at: 1_000_600, ..refusal.clone() }, 0).await.expect("again"));
+    assert!(
+        store.audit_once(&NewAudit { at: 1_000_600, ..refusal.clone() }, 1_000_001).await.expect("out of the window")
+    );
+    let other = NewAudit { detail: "《另一稿》：禁止「某词」（正文），未发布".into(), ..refusal };
+    assert!(store.audit_once(&other, 0).await.expect("another"));
+    assert_eq!(store.audit_log(10).await.expect("log").len(), 4);
 }

@@ -172,6 +172,7 @@ async fn each_mode_on_each_write_path() {
     assert_eq!((status, released["workflow"].as_str()), (StatusCode::OK, Some("published")), "{released}");
     let (code, out, err) = run(d, &words, &["fetch"]).await;
     assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("skipped https://jckx.example/2026/12/market.html"), "refused again: {err}");
     let (status, after) = p.json(&format!("/api/articles/{held}")).await;
     assert_eq!((status, after["workflow"].as_str()), (200, Some("published")), "still out after a poll: {after}");
     assert!(
@@ -188,6 +189,11 @@ async fn each_mode_on_each_write_path() {
     // Every hit is in the audit log: refusals, holds, releases and masked words.
     let admin = Web::login(p, "总编").await;
     let (_, audit) = admin.get("/admin/audit").await;
+    assert_eq!(
+        audit.matches("《江城夜市今晚开张》：禁止「禁发词」（正文），未发布").count(),
+        1,
+        "a feed entry refused at every poll is in the audit log once"
+    );
     for expected in [
         "《夜市开张》：禁止「禁发词」（正文），未发布",
         "《禁发词进了标题》：禁止「禁发词」（标题），未发布",

@@ -209,6 +209,25 @@ impl NewsroomStore for PgStore {
         Ok(())
     }
 
+    async fn audit_once(&self, e: &NewAudit, since: i64) -> Result<bool> {
+        // The log's index on `at` bounds the look back.
+        let done = sqlx::query(
+            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) \
+             SELECT $1::BIGINT, $2::BIGINT, $3::TEXT, $4::TEXT, $5::BIGINT, $6::TEXT WHERE NOT EXISTS \
+             (SELECT 1 FROM audit_log WHERE at >= $7 AND user_name = $3 AND action = $4 AND detail = $6)",
+        )
+        .bind(e.at)
+        .bind(e.user_id)
+        .bind(&e.user_name)
+        .bind(&e.action)
+        .bind(e.article_id)
+        .bind(&e.detail)
+        .bind(since)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT $1")
             .bind(i64::from(limit))

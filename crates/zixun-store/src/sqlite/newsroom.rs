@@ -197,6 +197,28 @@ impl NewsroomStore for SqliteStore {
         Ok(())
     }
 
+    async fn audit_once(&self, e: &NewAudit, since: i64) -> Result<bool> {
+        // The log's index on `at` bounds the look back.
+        let done = sqlx::query(
+            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) \
+             SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS \
+             (SELECT 1 FROM audit_log WHERE at >= ? AND user_name = ? AND action = ? AND detail = ?)",
+        )
+        .bind(e.at)
+        .bind(e.user_id)
+        .bind(&e.user_name)
+        .bind(&e.action)
+        .bind(e.article_id)
+        .bind(&e.detail)
+        .bind(since)
+        .bind(&e.user_name)
+        .bind(&e.action)
+        .bind(&e.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?")
             .bind(i64::from(limit))

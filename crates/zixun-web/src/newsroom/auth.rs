@@ -7,10 +7,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use zixun_core::{SiteClock, newsroom::Actor};
+use zixun_newsroom::{same_secret, token_hash};
 use zixun_store::User;
 
 use crate::{Ctx, error::ApiError};
-use zixun_newsroom::{same_secret, token_hash};
 
 pub const SESSION_COOKIE: &str = "zixun_session";
 pub const LOGIN_CSRF_COOKIE: &str = "zixun_login_csrf";
