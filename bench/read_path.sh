@@ -48,19 +48,8 @@ fi
 printf 'read-path-writer-password\n' | "$AFTER" --data-dir "$data" users add 读取基准编辑 --role editor >/dev/null 2>&1 || true
 token=$("$AFTER" --data-dir "$data" tokens add --user 读取基准编辑 2>/dev/null)
 
-# The queries: the same generator and seed as bench/search_bench.py.
 qfile="$work/queries.jsonl"
-if [ ! -s "$qfile" ]; then
-  "$PY" - "$CORPUS" "$qfile" "$QUERIES" <<'PY'
-import json, sys
-sys.path.insert(0, "bench")
-import search_bench
-docs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
-with open(sys.argv[2], "w", encoding="utf-8") as f:
-    for q in search_bench.make_queries(docs, int(sys.argv[3]), 42):
-        f.write(json.dumps(q, ensure_ascii=False) + "\n")
-PY
-fi
+make_queries "$CORPUS" "$qfile" "$QUERIES"
 
 start() { # binary -> sets $server, $base
   local port
@@ -72,46 +61,6 @@ start() { # binary -> sets $server, $base
   echo "  ready in $(wait_ready "$port") s, $(rss_mb "$server") MB resident"
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; }
-
-search_http() { # -> "p50 p99 p50-repeat p99-repeat" in ms
-  python3 - "$base" "$qfile" <<'PY'
-import http.client, json, sys, time, urllib.parse
-base, qfile = sys.argv[1], sys.argv[2]
-host = base.split("//")[1]
-queries = [json.loads(l)["q"] for l in open(qfile, encoding="utf-8")]
-conn = http.client.HTTPConnection(host)
-def run():
-    lat = []
-    for q in queries:
-        t = time.perf_counter()
-        conn.request("GET", "/api/search?limit=10&q=" + urllib.parse.quote(q))
-        r = conn.getresponse(); r.read()
-        lat.append((time.perf_counter() - t) * 1000)
-        assert r.status == 200, r.status
-    lat.sort()
-    return lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-first = run(); again = run()
-print(f"{first[0]:.2f} {first[1]:.2f} {again[0]:.2f} {again[1]:.2f}")
-PY
-}
-
-wrk_run() { # script -> "req/s p99-ms"
-  wrk -t2 -c"$CONNS" -d"$DURATION" --latency --timeout 10s -s "$1" "$base/" 2>&1 | awk '
-    /Requests\/sec/ {r = $2}
-    /^ +99%/ {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms/, "", v)} else if (v ~ /s$/) {sub(/s/, "", v); v *= 1000}; p = v}
-    END {printf "%.0f %.1f", r, p}'
-}
-
-with_rss() { # command... ; prints the command's output, then "rss: a b c ..." every 10 s
-  local samples="" sampler
-  ( while true; do sleep 10; printf '%s ' "$(rss_mb "$server")"; done ) > "$work/rss" &
-  sampler=$!
-  "$@"
-  kill "$sampler" 2>/dev/null || true
-  wait "$sampler" 2>/dev/null || true
-  samples=$(cat "$work/rss")
-  echo " | rss MB: $samples"
-}
 
 max_id=$(sqlite3 "$data/zixun.db" 'SELECT max(id) FROM articles' 2>/dev/null || echo 0)
 if [ "$max_id" = 0 ]; then
@@ -168,7 +117,7 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ "$which" = before ]; then bin=$BEFORE; else bin=$AFTER; fi
     echo "round $round, $which:"
     start "$bin"
-    s=$(search_http)
+    s=$(search_http "$base" "$qfile")
     echo "  search over HTTP (p50 p99, repeat p50 p99, ms): $s"
     printf '  crawler storm (req/s p99-ms): '
     storm=$(with_rss wrk_run "$work/storm.lua")

@@ -18,8 +18,12 @@ use std::{
     },
 };
 
-use parking_lot::RwLock;
-use zixun_core::{TextAnalyzer, text::CorpusStats};
+use indexmap::IndexSet;
+use parking_lot::{Mutex, RwLock};
+use zixun_core::{
+    TextAnalyzer,
+    text::{CorpusStats, TERM_VECTOR_LEN},
+};
 use zixun_store::{Store, TermVectorRow};
 
 use crate::SearchError;
@@ -29,6 +33,10 @@ const FOLLOW_BATCH: u32 = 2000;
 pub const POSTED_TERMS: usize = 32;
 /// Candidates re-scored exactly, per item asked for.
 const POOL_FACTOR: usize = 3;
+/// Articles taken in at once (a start, a catch-up) after which spare room is given back.
+const SHRINK_AFTER: usize = 10_000;
+/// Score arrays kept between lists (4 MB each at a million articles).
+const KEPT_SCORES: usize = 4;
 /// Most shared words an explanation names.
 const SHARED_WORDS: usize = 6;
 
@@ -47,35 +55,80 @@ pub struct Candidate {
     pub simhash: u64,
 }
 
+/// An article as the index holds it: about 500 bytes at 64 words, so that a million articles
+/// fit a node's memory (`docs/measurements.md`).
 struct Doc {
-    /// The article's row, without its vector (held as `vector`).
-    row: TermVectorRow,
-    /// (word id, weight), sorted by word id.
-    vector: Vec<(u32, f32)>,
-    /// The words it is posted under; none when it is not offered as a candidate (a copy of
-    /// another story).
-    posted: Vec<u32>,
+    id: i64,
+    /// The article's `seq` when it was taken in.
+    seq: i64,
+    published_at: i64,
+    simhash: u64,
+    category: Option<u32>,
+    source_name: Option<u32>,
+    tags: Box<[u32]>,
+    /// Word ids, ascending; `weights` in the same order.
+    words: Box<[u32]>,
+    weights: Box<[Weight]>,
+    /// Bit `i` set: the article is posted under `words[i]`. None for a copy of another story
+    /// (it is never offered as a candidate).
+    posted: u64,
+}
+
+/// A weight of a unit vector, in (0, 1], in 16 bits: fixed point in steps of 1/65535, so that an
+/// error stays under 1e-5 (an f32 would double the vectors' memory for digits no list uses).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Weight(u16);
+
+impl Weight {
+    const STEP: f32 = 1.0 / 65535.0;
+
+    /// Never zero: a posted weight of zero would make an accumulated score look untouched.
+    fn new(w: f32) -> Weight {
+        Weight(((w.clamp(0.0, 1.0) * 65535.0).round() as u16).max(1))
+    }
+
+    fn get(self) -> f32 {
+        f32::from(self.0) * Weight::STEP
+    }
+}
+
+/// One article under one word: 6 bytes.
+#[derive(Clone, Copy)]
+#[repr(C, packed(2))]
+struct Posting {
+    slot: u32,
+    weight: Weight,
 }
 
 #[derive(Default)]
 struct Inner {
     slot_of: HashMap<i64, u32>,
     docs: Vec<Option<Doc>>,
-    word_id: HashMap<String, u32>,
-    words: Vec<String>,
-    /// By word id: (slot, weight).
-    postings: Vec<Vec<(u32, f32)>>,
+    /// Every word seen, by id (its index); held once.
+    words: IndexSet<Box<str>>,
+    /// By word id: the articles posted under it.
+    postings: Vec<Vec<Posting>>,
+    /// Categories, sources and tags, by id: a few thousand names shared by a million articles.
+    labels: IndexSet<Box<str>>,
 }
 
 pub struct TermVectorIndex {
     inner: RwLock<Inner>,
+    /// Zeroed score arrays for [`TermVectorIndex::similar`], one per list being made at once
+    /// (up to [`KEPT_SCORES`]).
+    scores: Mutex<Vec<Vec<f32>>>,
     seq: AtomicI64,
     analyzer: Arc<TextAnalyzer>,
 }
 
 impl TermVectorIndex {
     pub fn new(analyzer: Arc<TextAnalyzer>) -> Self {
-        TermVectorIndex { inner: RwLock::new(Inner::default()), seq: AtomicI64::new(0), analyzer }
+        TermVectorIndex {
+            inner: RwLock::new(Inner::default()),
+            scores: Mutex::default(),
+            seq: AtomicI64::new(0),
+            analyzer,
+        }
     }
 
     /// The last store `seq` taken in.
@@ -97,9 +150,13 @@ impl TermVectorIndex {
     pub async fn follow(&self, store: &dyn Store) -> Result<Vec<i64>, SearchError> {
         let mut changed = Vec::new();
         let mut corpus: Option<CorpusStats> = None;
+        let mut last_logged = std::time::Instant::now();
         loop {
             let mut rows = store.term_vectors_since(self.seq(), FOLLOW_BATCH).await?;
             let Some(last) = rows.last().map(|r| r.seq) else {
+                if changed.len() >= SHRINK_AFTER {
+                    self.inner.write().shrink();
+                }
                 return Ok(changed);
             };
             let missing: Vec<i64> = rows.iter().filter(|r| r.published && r.vector.is_none()).map(|r| r.id).collect();
@@ -120,6 +177,10 @@ impl TermVectorIndex {
             changed.extend(rows.iter().map(|r| r.id));
             self.apply(rows);
             self.seq.store(last, Ordering::SeqCst);
+            if last_logged.elapsed() >= std::time::Duration::from_secs(2) {
+                last_logged = std::time::Instant::now();
+                tracing::info!(articles = changed.len(), seq = last, "term vectors catching up");
+            }
         }
     }
 
@@ -159,40 +220,52 @@ impl TermVectorIndex {
     pub fn similar(&self, id: i64, fallback: &[(String, f32)], limit: usize) -> Vec<Candidate> {
         let inner = self.inner.read();
         let query = inner.query(id, fallback);
-        let mut scores = vec![0f32; inner.docs.len()];
+        let own_slot = inner.slot_of.get(&id).copied();
+        // One score per slot, zeroed again after use and kept for the next list: a fresh one
+        // would be 4 MB to zero per list at a million articles.
+        let mut scores = self.scores.lock().pop().unwrap_or_default();
+        scores.resize(inner.docs.len(), 0.0);
         let mut touched: Vec<u32> = Vec::new();
         for &(word, weight) in &query {
-            for &(slot, w) in &inner.postings[word as usize] {
+            for &Posting { slot, weight: w } in &inner.postings[word as usize] {
                 let s = &mut scores[slot as usize];
                 if *s == 0.0 {
                     touched.push(slot);
                 }
-                *s += weight * w;
+                *s += weight * w.get();
             }
         }
-        let own_slot = inner.slot_of.get(&id).copied();
-        let mut pool: Vec<(u32, f32)> =
-            touched.into_iter().filter(|&s| Some(s) != own_slot).map(|s| (s, scores[s as usize])).collect();
+        let mut pool: Vec<(u32, f32)> = touched
+            .into_iter()
+            .filter_map(|slot| {
+                let score = std::mem::take(&mut scores[slot as usize]);
+                (Some(slot) != own_slot).then_some((slot, score))
+            })
+            .collect();
+        let mut kept = self.scores.lock();
+        if kept.len() < KEPT_SCORES {
+            kept.push(scores);
+        }
+        drop(kept);
         best_first(&mut pool, limit * POOL_FACTOR);
         let mut exact: Vec<(u32, f32)> = pool
             .into_iter()
-            .filter_map(|(slot, _)| Some((slot, dot(&query, &inner.docs[slot as usize].as_ref()?.vector))))
+            .filter_map(|(slot, _)| Some((slot, dot(&query, inner.docs[slot as usize].as_ref()?))))
             .collect();
         best_first(&mut exact, limit);
         exact
             .into_iter()
             .filter_map(|(slot, similarity)| {
                 let doc = inner.docs[slot as usize].as_ref()?;
-                let r = &doc.row;
                 Some(Candidate {
-                    id: r.id,
-                    seq: r.seq,
+                    id: doc.id,
+                    seq: doc.seq,
                     similarity,
-                    published_at: r.published_at,
-                    category: r.category.clone(),
-                    source_name: r.source_name.clone(),
-                    tags: r.tags.clone(),
-                    simhash: r.simhash,
+                    published_at: doc.published_at,
+                    category: doc.category.map(|l| inner.label(l)),
+                    source_name: doc.source_name.map(|l| inner.label(l)),
+                    tags: doc.tags.iter().map(|&l| inner.label(l)).collect(),
+                    simhash: doc.simhash,
                 })
             })
             .collect()
@@ -204,9 +277,12 @@ impl TermVectorIndex {
     pub fn shared_words(&self, id: i64, fallback: &[(String, f32)], other: i64) -> Vec<String> {
         let inner = self.inner.read();
         let Some(doc) = inner.doc(other) else { return Vec::new() };
-        let mut both = common(&inner.query(id, fallback), &doc.vector);
+        let mut both = common(&inner.query(id, fallback), doc);
         both.sort_unstable_by(|x, y| y.1.total_cmp(&x.1));
-        both.into_iter().take(SHARED_WORDS).map(|(w, _)| inner.words[w as usize].clone()).collect()
+        both.into_iter()
+            .take(SHARED_WORDS)
+            .filter_map(|(w, _)| Some(inner.words.get_index(w as usize)?.to_string()))
+            .collect()
     }
 }
 
@@ -220,16 +296,16 @@ fn best_first(scored: &mut Vec<(u32, f32)>, n: usize) {
     scored.sort_unstable_by(by_score);
 }
 
-/// The pairs of words two sorted vectors share, with the product of their weights.
-fn common(a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<(u32, f32)> {
+/// The words a query (sorted by word id) and an article share, with the product of their weights.
+fn common(a: &[(u32, f32)], doc: &Doc) -> Vec<(u32, f32)> {
     let (mut i, mut j) = (0, 0);
     let mut both = Vec::new();
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
+    while i < a.len() && j < doc.words.len() {
+        match a[i].0.cmp(&doc.words[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                both.push((a[i].0, a[i].1 * b[j].1));
+                both.push((a[i].0, a[i].1 * doc.weights[j].get()));
                 i += 1;
                 j += 1;
             }
@@ -238,8 +314,8 @@ fn common(a: &[(u32, f32)], b: &[(u32, f32)]) -> Vec<(u32, f32)> {
     both
 }
 
-fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
-    common(a, b).iter().map(|p| p.1).sum()
+fn dot(a: &[(u32, f32)], doc: &Doc) -> f32 {
+    common(a, doc).iter().map(|p| p.1).sum()
 }
 
 impl Inner {
@@ -247,8 +323,10 @@ impl Inner {
     fn remove(&mut self, id: i64) -> Option<u32> {
         let slot = self.slot_of.remove(&id)?;
         if let Some(doc) = self.docs[slot as usize].take() {
-            for word in &doc.posted {
-                self.postings[*word as usize].retain(|p| p.0 != slot);
+            for (i, word) in doc.words.iter().enumerate() {
+                if doc.posted & (1 << i) != 0 {
+                    self.postings[*word as usize].retain(|p| p.slot != slot);
+                }
             }
         }
         Some(slot)
@@ -259,35 +337,64 @@ impl Inner {
             self.docs.push(None);
             (self.docs.len() - 1) as u32
         });
-        // Held as word ids only: the words as strings would take eight times the memory.
-        let words = row.vector.take().unwrap_or_default();
-        let mut vector: Vec<(u32, f32)> = Vec::with_capacity(words.len());
+        // The vector comes weightiest first: its head is what the article is posted under, and
+        // more than 64 words (a bit each in `posted`) is more than an article is given.
+        let mut vector: Vec<(u32, Weight, bool)> = Vec::with_capacity(TERM_VECTOR_LEN);
+        let mut posted_words = 0;
         // Only positive weights: a zero would make an accumulated score look untouched.
-        for (word, weight) in words.iter().filter(|(_, w)| *w > 0.0 && w.is_finite()) {
-            let next = self.words.len() as u32;
-            let word_id = *self.word_id.entry(word.clone()).or_insert(next);
-            if word_id == next {
-                self.words.push(word.clone());
+        for (word, weight) in row.vector.take().unwrap_or_default().iter().filter(|(_, w)| *w > 0.0 && w.is_finite()) {
+            let (word_id, new) = self.words.insert_full(word.as_str().into());
+            if new {
                 self.postings.push(Vec::new());
             }
-            vector.push((word_id, *weight));
-        }
-        // The vector comes weightiest first: its head is what the article is posted under.
-        let posted: Vec<u32> = if row.copy_of.is_none() {
-            let mut seen = std::collections::HashSet::new();
-            vector.iter().filter(|p| seen.insert(p.0)).take(POSTED_TERMS).map(|p| p.0).collect()
-        } else {
-            Vec::new()
-        };
-        vector.sort_unstable_by_key(|p| p.0);
-        vector.dedup_by_key(|p| p.0);
-        for &word in &posted {
-            if let Ok(i) = vector.binary_search_by_key(&word, |p| p.0) {
-                self.postings[word as usize].push((slot, vector[i].1));
+            let word_id = word_id as u32;
+            if vector.iter().any(|v| v.0 == word_id) {
+                continue;
+            }
+            let post = row.copy_of.is_none() && posted_words < POSTED_TERMS;
+            posted_words += usize::from(post);
+            vector.push((word_id, Weight::new(*weight), post));
+            if vector.len() == u64::BITS as usize {
+                break;
             }
         }
+        vector.sort_unstable_by_key(|v| v.0);
+        let mut posted = 0u64;
+        for (i, &(word, weight, post)) in vector.iter().enumerate() {
+            if post {
+                posted |= 1 << i;
+                self.postings[word as usize].push(Posting { slot, weight });
+            }
+        }
+        let doc = Doc {
+            id: row.id,
+            seq: row.seq,
+            published_at: row.published_at,
+            simhash: row.simhash,
+            category: row.category.as_deref().map(|l| self.intern(l)),
+            source_name: row.source_name.as_deref().map(|l| self.intern(l)),
+            tags: row.tags.iter().map(|l| self.intern(l)).collect(),
+            words: vector.iter().map(|v| v.0).collect(),
+            weights: vector.iter().map(|v| v.1).collect(),
+            posted,
+        };
         self.slot_of.insert(row.id, slot);
-        self.docs[slot as usize] = Some(Doc { row, vector, posted });
+        self.docs[slot as usize] = Some(doc);
+    }
+
+    fn intern(&mut self, label: &str) -> u32 {
+        self.labels.insert_full(label.into()).0 as u32
+    }
+
+    fn label(&self, id: u32) -> String {
+        self.labels.get_index(id as usize).map(|l| l.to_string()).unwrap_or_default()
+    }
+
+    /// Returns the posting lists' spare room after a large catch-up (a list grown by doubling
+    /// holds up to twice its articles).
+    fn shrink(&mut self) {
+        self.postings.iter_mut().for_each(Vec::shrink_to_fit);
+        self.docs.shrink_to_fit();
     }
 
     fn doc(&self, id: i64) -> Option<&Doc> {
@@ -297,7 +404,7 @@ impl Inner {
     /// The vector of `id`, or `fallback` in word ids when the index does not hold it.
     fn query(&self, id: i64, fallback: &[(String, f32)]) -> Vec<(u32, f32)> {
         match self.doc(id) {
-            Some(doc) => doc.vector.clone(),
+            Some(doc) => doc.words.iter().zip(doc.weights.iter()).map(|(&w, x)| (w, x.get())).collect(),
             None => self.encode(fallback),
         }
     }
@@ -308,7 +415,7 @@ impl Inner {
         let mut v: Vec<(u32, f32)> = terms
             .iter()
             .filter(|(_, x)| *x > 0.0 && x.is_finite())
-            .filter_map(|(w, x)| Some((*self.word_id.get(w)?, *x)))
+            .filter_map(|(w, x)| Some((self.words.get_index_of(w.as_str())? as u32, *x)))
             .collect();
         v.sort_unstable_by_key(|p| p.0);
         v.dedup_by_key(|p| p.0);
@@ -363,7 +470,7 @@ mod tests {
         assert_eq!(index.len(), 4, "the unpublished draft is not held");
         let near = index.similar(1, &[], 10);
         assert_eq!(ids(&near), vec![2], "no self, no copy, no draft, nothing unrelated");
-        assert!((near[0].similarity - 0.48).abs() < 1e-6, "{near:?}");
+        assert!((near[0].similarity - 0.48).abs() < 1e-4, "{near:?}");
         assert_eq!(index.shared_words(1, &[], near[0].id), vec!["马拉松"]);
         // A copy still gets a list of its own: its vector is held.
         assert_eq!(ids(&index.similar(4, &[], 10)), vec![1, 2]);
@@ -394,6 +501,24 @@ mod tests {
         index.apply(rows);
         let near = index.similar(99, &[("马拉松".into(), 1.0)], 3);
         assert_eq!(ids(&near), vec![20, 19, 18]);
+    }
+
+    #[test]
+    fn an_article_is_posted_under_its_weightiest_words_and_weights_keep_five_digits() {
+        let index = index();
+        let words: Vec<(String, f32)> = (0..40).map(|i| (format!("词{i}"), 1.0 - i as f32 / 50.0)).collect();
+        let words: Vec<(&str, f32)> = words.iter().map(|(w, x)| (w.as_str(), *x)).collect();
+        index.apply(vec![row(1, 1, &words)]);
+        let near = |word: &str| index.similar(99, &[(word.into(), 1.0)], 10);
+        let last_posted = near(&format!("词{}", POSTED_TERMS - 1));
+        assert_eq!(ids(&last_posted), vec![1]);
+        assert!((last_posted[0].similarity - (1.0 - 31.0 / 50.0)).abs() < 2e-5, "{last_posted:?}");
+        assert!(near(&format!("词{POSTED_TERMS}")).is_empty(), "not posted under its 33rd word");
+        // The whole vector still counts in the exact cosine, and in the words it shares.
+        assert_eq!(index.shared_words(99, &[("词39".into(), 1.0)], 1), vec!["词39"]);
+        index.apply(vec![row(1, 2, &[("芯片", 1.0)])]);
+        assert!(near("词0").is_empty(), "a new version leaves no posting behind");
+        assert_eq!(ids(&near("芯片")), vec![1]);
     }
 
     #[tokio::test]

@@ -13,6 +13,20 @@ use clap::Parser;
 
 use crate::cli::{BenchCommand, Cli, Command, EvalCommand, PushCommand, StoreCommand, WordsCommand};
 
+/// jemalloc rather than glibc's malloc: glibc gave each of the many threads that serve, search
+/// and compress an arena of its own and returned little of it, so a node grew hundreds of MB
+/// past its caches' budget under a crawler (`docs/measurements.md`).
+#[cfg(all(unix, not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's settings, read at its start: a background thread returns freed pages to the
+/// system after a second, instead of waiting for the next allocation to do it.
+#[cfg(all(unix, not(target_env = "musl")))]
+#[allow(non_upper_case_globals)]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static malloc_conf: &[u8] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:1000\0";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match config::Config::load(&cli) {

@@ -343,3 +343,21 @@ async fn concurrent_imports_and_a_killed_node_lose_nothing() {
     }
     db.drop().await;
 }
+
+/// `/healthz` and `/readyz` say only "unavailable" when the database is gone: its error (which
+/// names the database) goes to the log, not to whoever asks.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL: set ZIXUN_TEST_DATABASE_URL and run with --ignored"]
+async fn a_lost_database_is_unavailable_without_its_error_text() {
+    let db = PgDatabase::create().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = start_nodes(&db, &[dir.path()]).await.remove(0);
+    assert_eq!(node.json("/healthz").await.0, 200);
+    db.drop().await;
+    for path in ["/healthz", "/readyz"] {
+        let gone = eventually(30, || async { node.get(path).await.status() == StatusCode::SERVICE_UNAVAILABLE }).await;
+        assert!(gone, "{path} notices the database is gone");
+        let (status, body) = node.json(path).await;
+        assert_eq!((status, body), (503, json!({"status": "unavailable"})), "{path}");
+    }
+}

@@ -2,7 +2,12 @@
 
 mod common;
 
-use std::{io::Write, process::Stdio, time::Duration};
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
 
 use common::{Portal, eventually, fixture, import, zixun};
 
@@ -393,12 +398,9 @@ async fn a_copy_of_a_story_is_linked_to_it_and_hidden() {
     assert_eq!(head["copy_of"], serde_json::Value::Null);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_burst_of_stories_makes_a_trending_word() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
-    // Four different stories published now, all tagged 量子通信, which the older fixtures never use.
-    let burst = dir.path().join("burst.jsonl");
+/// Four different stories published now, all tagged 量子通信, which the older fixtures never use.
+fn quantum_burst(dir: &Path) -> PathBuf {
+    let burst = dir.join("burst.jsonl");
     let bodies = [
         "国内首条城际量子通信干线今天开通，全长三百公里，连接两座城市的政务网络。",
         "一家初创公司发布量子密钥分发设备，体积只有家用路由器大小，售价大幅下降。",
@@ -411,18 +413,38 @@ async fn a_burst_of_stories_makes_a_trending_word() {
         .map(|(i, b)| serde_json::json!({"id": format!("q-{i}"), "title": format!("量子通信进展{i}"), "body": b, "tags": ["量子通信"], "category": "科技"}).to_string())
         .collect();
     std::fs::write(&burst, lines.join("\n")).expect("write");
-    assert!(import(dir.path(), &burst).status.success());
+    burst
+}
+
+async fn trends(portal: &Portal, word: &str, count: u64) -> bool {
+    let (_, t) = portal.json("/api/trending").await;
+    t["items"].as_array().is_some_and(|items| items.iter().any(|w| w["word"] == word && w["count_24h"] == count))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_stories_makes_a_trending_word() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    assert!(import(dir.path(), &quantum_burst(dir.path())).status.success());
     let portal = Portal::start(dir.path(), &[]).await;
-    let trending = eventually(5, || async {
-        let (_, t) = portal.json("/api/trending").await;
-        t["items"].as_array().is_some_and(|items| items.iter().any(|w| w["word"] == "量子通信" && w["count_24h"] == 4))
-    })
-    .await;
+    let trending = eventually(5, || trends(&portal, "量子通信", 4)).await;
     assert!(trending, "{}", portal.json("/api/trending").await.1);
     let (_, t) = portal.json("/api/trending").await;
     assert!(t["items"].as_array().expect("items").iter().all(|w| w["word"] != "流感"), "old words do not trend");
     let (_, home) = portal.text("/").await;
     assert!(home.contains("热词") && home.contains("href=\"/tag/%E9%87%8F%E5%AD%90%E9%80%9A%E4%BF%A1\""), "{home}");
+}
+
+/// 热词 is refreshed while the node runs (`trending_refresh_seconds`), not computed once at start.
+#[tokio::test(flavor = "multi_thread")]
+async fn trending_words_follow_stories_published_after_the_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(import(dir.path(), &fixture("articles.jsonl")).status.success());
+    let portal = Portal::start_with(dir.path(), &[], &[("ZIXUN_TRENDING_REFRESH_SECONDS", "0.5")]).await;
+    assert!(!trends(&portal, "量子通信", 4).await);
+    assert!(import(dir.path(), &quantum_burst(dir.path())).status.success());
+    let trending = eventually(10, || trends(&portal, "量子通信", 4)).await;
+    assert!(trending, "{}", portal.json("/api/trending").await.1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
