@@ -1,5 +1,8 @@
 # Helpers the benchmark scripts share (sourced, not run).
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+# Resident memory as "total/anonymous" MB: the rest is the search index's files mapped by
+# searches (clean pages the kernel can take back).
+rss_split_mb() { awk '/VmRSS/ {t = $2} /RssAnon/ {a = $2} END {printf "%.0f/%.0f", t / 1024, a / 1024}' "/proc/$1/status"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_ready() { # port -> seconds waited for /readyz
   local t0 t1
@@ -52,13 +55,13 @@ wrk_run() { # script -> "req/s p99-ms"
     END {printf "%.0f %.1f", r, p}'
 }
 
-with_rss() { # command... ; prints the command's output, then "rss: a b c ..." every 10 s
+with_rss() { # command... ; prints the command's output, then "total/anonymous" MB every 10 s
   local samples="" sampler
-  ( while true; do sleep 10; printf '%s ' "$(rss_mb "$server")"; done ) > "$work/rss" &
+  ( while true; do sleep 10; printf '%s ' "$(rss_split_mb "$server")"; done ) > "$work/rss" &
   sampler=$!
   "$@"
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
   samples=$(cat "$work/rss")
-  echo " | rss MB: $samples"
+  echo " | rss MB (total/anon): $samples"
 }

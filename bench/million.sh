@@ -54,7 +54,7 @@ start() { # binary -> sets $server, $base; prints the time to ready and the memo
   server=$!
   pids+=("$server")
   base="http://127.0.0.1:$port"
-  echo "  ready in $(wait_ready "$port") s, $(rss_mb "$server") MB resident"
+  echo "  ready in $(wait_ready "$port") s, $(rss_split_mb "$server") MB resident (total/anonymous)"
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; }
 
@@ -102,6 +102,7 @@ for which in before after; do
   start "$bin"
   echo "  related over HTTP (p50 p99 ms): $(related_http)"
   echo "  search over HTTP (p50 p99, repeat p50 p99, ms): $(search_http "$base" "$qfile")"
+  echo "  resident after related and search: $(rss_split_mb "$server") MB (total/anonymous)"
   printf '  crawler storm (req/s p99-ms): '
   with_rss wrk_run "$work/storm.lua"
   stop

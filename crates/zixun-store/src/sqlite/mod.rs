@@ -538,8 +538,11 @@ impl Store for SqliteStore {
     }
 
     async fn categories(&self) -> Result<Vec<(String, i64)>> {
+        // `+status`: counted from the (category, status, …) index alone. Left to itself, SQLite
+        // found the published rows through the status index and read each row for its
+        // category: 1.3 s at 510,000 articles instead of 0.06 s, at every change a node follows.
         let rows = sqlx::query(
-            "SELECT category, COUNT(*) AS n FROM articles WHERE status = 'published' AND category IS NOT NULL \
+            "SELECT category, COUNT(*) AS n FROM articles WHERE +status = 'published' AND category IS NOT NULL \
              GROUP BY category ORDER BY n DESC, category",
         )
         .fetch_all(&self.pool)
