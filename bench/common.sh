@@ -65,3 +65,14 @@ with_rss() { # command... ; prints the command's output, then "total/anonymous" 
   samples=$(cat "$work/rss")
   echo " | rss MB (total/anon): $samples"
 }
+
+repeated_site() { # repeats binary: $CORPUS repeated (new ids, shifted dates) and imported once
+  # into $work/site by binary; sets $big and $data
+  big="$work/news2018-x$1.jsonl"
+  [ -s "$big" ] || python3 bench/repeat_corpus.py "$CORPUS" "$big" "$1"
+  data="$work/site"
+  if [ ! -s "$data/zixun.db" ]; then
+    echo "importing $(wc -l < "$big") articles"
+    /usr/bin/time -f "import: %e s, peak %M KB" "$2" --data-dir "$data" import "$big" >/dev/null
+  fi
+}

@@ -16,8 +16,8 @@
 # AFTER defaults to target/release/zixun. The import (time, peak memory) and the first start
 # (indexing with its progress in the log; time, index size on disk) are done once, by AFTER,
 # and kept in WORK for later runs. Needs the peers' Python with jieba for the queries
-# (/var/tmp/peers/venv, see ../shared/peers/install.sh). Not in CI: about 40 minutes the first
-# time on 2 cores, 10 minutes after.
+# (/var/tmp/peers/venv, see ../shared/peers/install.sh). Not in CI: the import takes about an hour on 2 cores,
+# the first start 6 to 10 minutes, each run after that about 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AFTER=${AFTER:-$PWD/target/release/zixun}
@@ -36,13 +36,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 . bench/common.sh
 
-big="$work/news2018-x$REPEATS.jsonl"
-[ -s "$big" ] || python3 bench/repeat_corpus.py "$CORPUS" "$big" "$REPEATS"
-data="$work/site"
-if [ ! -s "$data/zixun.db" ]; then
-  echo "importing $(wc -l < "$big") articles"
-  /usr/bin/time -f "import: %e s, peak %M KB" "$AFTER" --data-dir "$data" import "$big" >/dev/null
-fi
+repeated_site "$REPEATS" "$AFTER"
 qfile="$work/queries.jsonl"
 make_queries "$CORPUS" "$qfile" "$QUERIES"
 

@@ -36,15 +36,7 @@ trap cleanup EXIT
 . bench/common.sh
 
 # The corpus and the site (kept between runs).
-big="$work/news2018-x$REPEATS.jsonl"
-if [ ! -s "$big" ]; then
-  python3 bench/repeat_corpus.py "$CORPUS" "$big" "$REPEATS"
-fi
-data="$work/site"
-if [ ! -s "$data/zixun.db" ]; then
-  echo "importing $(wc -l < "$big") articles"
-  /usr/bin/time -f "import: %e s, peak %M KB" "$AFTER" --data-dir "$data" import "$big" >/dev/null
-fi
+repeated_site "$REPEATS" "$AFTER"
 printf 'read-path-writer-password\n' | "$AFTER" --data-dir "$data" users add 读取基准编辑 --role editor >/dev/null 2>&1 || true
 token=$("$AFTER" --data-dir "$data" tokens add --user 读取基准编辑 2>/dev/null)
 
