@@ -296,36 +296,32 @@ fn best_first(scored: &mut Vec<(u32, f32)>, n: usize) {
     scored.sort_unstable_by(by_score);
 }
 
-/// The words a query (sorted by word id) and an article share, with the product of their weights.
-fn common(a: &[(u32, f32)], doc: &Doc) -> Vec<(u32, f32)> {
+/// Calls `f(word, product of the two weights)` for each word a query (sorted by word id) and an
+/// article share: a merge of the two sorted lists that steps without branching on which is
+/// behind, as it runs for every candidate.
+fn for_each_shared(a: &[(u32, f32)], doc: &Doc, mut f: impl FnMut(u32, f32)) {
     let (mut i, mut j) = (0, 0);
-    let mut both = Vec::new();
-    while i < a.len() && j < doc.words.len() {
-        match a[i].0.cmp(&doc.words[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                both.push((a[i].0, a[i].1 * doc.weights[j].get()));
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    both
-}
-
-/// The cosine of a query and an article (both unit length): a merge of the two sorted word
-/// lists that steps without branching on which is behind, as it runs for every candidate.
-fn dot(a: &[(u32, f32)], doc: &Doc) -> f32 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
     while i < a.len() && j < doc.words.len() {
         let (x, y) = (a[i].0, doc.words[j]);
         if x == y {
-            sum += a[i].1 * doc.weights[j].get();
+            f(x, a[i].1 * doc.weights[j].get());
         }
         i += usize::from(x <= y);
         j += usize::from(y <= x);
     }
+}
+
+/// The words a query and an article share, with the product of their weights.
+fn common(a: &[(u32, f32)], doc: &Doc) -> Vec<(u32, f32)> {
+    let mut both = Vec::new();
+    for_each_shared(a, doc, |w, x| both.push((w, x)));
+    both
+}
+
+/// The cosine of a query and an article (both unit length).
+fn dot(a: &[(u32, f32)], doc: &Doc) -> f32 {
+    let mut sum = 0.0;
+    for_each_shared(a, doc, |_, x| sum += x);
     sum
 }
 
@@ -354,11 +350,14 @@ impl Inner {
         let mut posted_words = 0;
         // Only positive weights: a zero would make an accumulated score look untouched.
         for (word, weight) in row.vector.take().unwrap_or_default().iter().filter(|(_, w)| *w > 0.0 && w.is_finite()) {
-            let (word_id, new) = self.words.insert_full(word.as_str().into());
-            if new {
-                self.postings.push(Vec::new());
-            }
-            let word_id = word_id as u32;
+            // A known word (nearly every one, after the first articles) is looked up, not copied.
+            let word_id = match self.words.get_index_of(word.as_str()) {
+                Some(id) => id as u32,
+                None => {
+                    self.postings.push(Vec::new());
+                    self.words.insert_full(word.as_str().into()).0 as u32
+                }
+            };
             if vector.iter().any(|v| v.0 == word_id) {
                 continue;
             }
@@ -394,7 +393,10 @@ impl Inner {
     }
 
     fn intern(&mut self, label: &str) -> u32 {
-        self.labels.insert_full(label.into()).0 as u32
+        match self.labels.get_index_of(label) {
+            Some(id) => id as u32,
+            None => self.labels.insert_full(label.into()).0 as u32,
+        }
     }
 
     fn label(&self, id: u32) -> String {

@@ -195,15 +195,9 @@ impl NewsroomStore for PgStore {
     }
 
     async fn audit(&self, e: &NewAudit) -> Result<()> {
-        sqlx::query(
+        bind_audit(sqlx::query(
             "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(e.at)
-        .bind(e.user_id)
-        .bind(&e.user_name)
-        .bind(&e.action)
-        .bind(e.article_id)
-        .bind(&e.detail)
+        ), e)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -211,17 +205,14 @@ impl NewsroomStore for PgStore {
 
     async fn audit_once(&self, e: &NewAudit, since: i64) -> Result<bool> {
         // The log's index on `at` bounds the look back.
-        let done = sqlx::query(
-            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) \
+        let done = bind_audit(
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) \
              SELECT $1::BIGINT, $2::BIGINT, $3::TEXT, $4::TEXT, $5::BIGINT, $6::TEXT WHERE NOT EXISTS \
              (SELECT 1 FROM audit_log WHERE at >= $7 AND user_name = $3 AND action = $4 AND detail = $6)",
+            ),
+            e,
         )
-        .bind(e.at)
-        .bind(e.user_id)
-        .bind(&e.user_name)
-        .bind(&e.action)
-        .bind(e.article_id)
-        .bind(&e.detail)
         .bind(since)
         .execute(&self.pool)
         .await?;
@@ -357,4 +348,12 @@ async fn last_admin_check(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Res
         .fetch_one(&mut **tx)
         .await?;
     if admins == 0 { Err(StoreError::LastAdmin) } else { Ok(()) }
+}
+
+/// Binds an audit entry's columns in the order of the INSERT statements.
+fn bind_audit<'q>(
+    q: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    e: &'q NewAudit,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    q.bind(e.at).bind(e.user_id).bind(&e.user_name).bind(&e.action).bind(e.article_id).bind(&e.detail)
 }

@@ -183,15 +183,12 @@ impl NewsroomStore for SqliteStore {
     }
 
     async fn audit(&self, e: &NewAudit) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        bind_audit(
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            ),
+            e,
         )
-        .bind(e.at)
-        .bind(e.user_id)
-        .bind(&e.user_name)
-        .bind(&e.action)
-        .bind(e.article_id)
-        .bind(&e.detail)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -199,17 +196,14 @@ impl NewsroomStore for SqliteStore {
 
     async fn audit_once(&self, e: &NewAudit, since: i64) -> Result<bool> {
         // The log's index on `at` bounds the look back.
-        let done = sqlx::query(
-            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) \
-             SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS \
+        let done = bind_audit(
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, user_name, action, article_id, detail) \
+                 SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS \
              (SELECT 1 FROM audit_log WHERE at >= ? AND user_name = ? AND action = ? AND detail = ?)",
+            ),
+            e,
         )
-        .bind(e.at)
-        .bind(e.user_id)
-        .bind(&e.user_name)
-        .bind(&e.action)
-        .bind(e.article_id)
-        .bind(&e.detail)
         .bind(since)
         .bind(&e.user_name)
         .bind(&e.action)
@@ -348,4 +342,12 @@ async fn last_admin_check(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Resul
         .fetch_one(&mut **tx)
         .await?;
     if admins == 0 { Err(StoreError::LastAdmin) } else { Ok(()) }
+}
+
+/// Binds an audit entry's columns in the order of the INSERT statements.
+fn bind_audit<'q>(
+    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    e: &'q NewAudit,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    q.bind(e.at).bind(e.user_id).bind(&e.user_name).bind(&e.action).bind(e.article_id).bind(&e.detail)
 }
