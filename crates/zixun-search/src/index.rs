@@ -198,6 +198,7 @@ impl SearchIndex {
         doc.add_i64(f.id, a.id);
         doc.add_text(f.title, &a.title);
         doc.add_text(f.body, &a.body_text);
+        doc.add_text(f.body_lead, crate::highlight::lead(&a.body_text));
         if let Some(author) = &a.author {
             doc.add_text(f.author, author);
         }

@@ -1,6 +1,7 @@
 //! zixun-search: the tantivy index with a jieba tokenizer. It follows the store by `seq` and
 //! can always be rebuilt from it; it owns nothing the store lacks.
 
+mod highlight;
 mod index;
 mod query;
 mod schema;

@@ -7,22 +7,15 @@ use tantivy::{
     collector::{Count, TopDocs},
     query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery},
     schema::{Field, IndexRecordOption, Value},
-    snippet::SnippetGenerator,
 };
 use zixun_core::{SiteClock, rank};
 
-use crate::{SearchError, SearchIndex};
+use crate::{SearchError, SearchIndex, highlight::Highlighter};
 
 /// Longer queries are cut to this many characters (and the page says so).
 pub const MAX_QUERY_CHARS: usize = 100;
 /// Most terms a query is made of after segmentation.
 const MAX_TERMS: usize = 16;
-/// The body snippet is cut from a window of about this many characters around the densest
-/// cluster of query words, so that only that window is segmented again for highlighting.
-const SNIPPET_WINDOW_CHARS: usize = 240;
-/// Characters of the window kept before its first match (the match's sentence start).
-const SNIPPET_LEAD_CHARS: usize = 30;
-const SNIPPET_CHARS: usize = 160;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -84,82 +77,11 @@ impl crate::schema::Fields {
     }
 }
 
-/// The snippet as HTML: text escaped, matched words in `<b>`. Overlapping or out-of-range
-/// highlights (tokens of the fine and the coarse cut overlap) are merged or dropped, never sliced
-/// blindly.
-fn highlight_html(snippet: &tantivy::snippet::Snippet) -> String {
-    use zixun_core::html::escape;
-    let text = snippet.fragment();
-    let mut ranges: Vec<std::ops::Range<usize>> = snippet
-        .highlighted()
-        .iter()
-        .filter(|r| {
-            r.start < r.end && text.is_char_boundary(r.start) && r.end <= text.len() && text.is_char_boundary(r.end)
-        })
-        .cloned()
-        .collect();
-    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-    let mut html = String::with_capacity(text.len() + 32);
-    let mut at = 0;
-    for r in ranges {
-        if r.end <= at {
-            continue;
-        }
-        let start = r.start.max(at);
-        html.push_str(&escape(&text[at..start]));
-        html.push_str("<b>");
-        html.push_str(&escape(&text[start..r.end]));
-        html.push_str("</b>");
-        at = r.end;
-    }
-    html.push_str(&escape(&text[at..]));
-    html
-}
-
 /// Removes control characters and cuts to [`MAX_QUERY_CHARS`] characters.
 pub fn clean_query_for_display(q: &str) -> (String, bool) {
     let cleaned: String = q.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let truncated = cleaned.chars().count() > MAX_QUERY_CHARS;
     (cleaned.chars().take(MAX_QUERY_CHARS).collect(), truncated)
-}
-
-/// Finds the query's words in a body, ASCII case-insensitively, like the index's normalisation
-/// of Latin letters. Built once per query.
-fn word_finder(terms: &[String]) -> Option<aho_corasick::AhoCorasick> {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        // A handful of words, a few hundred bytes of text per hit: no DFA to build.
-        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-        .build(terms.iter().filter(|t| !t.is_empty()))
-        .ok()
-}
-
-/// The part of `body` to highlight: about [`SNIPPET_WINDOW_CHARS`] characters from a little
-/// before the match that has the most distinct query words after it within the window (the
-/// body's start when no word is found).
-fn snippet_window<'a>(body: &'a str, finder: Option<&aho_corasick::AhoCorasick>) -> &'a str {
-    let window_bytes = SNIPPET_WINDOW_CHARS * 3;
-    let matches: Vec<(usize, usize)> = match finder {
-        Some(f) => f.find_iter(body).take(500).map(|m| (m.start(), m.pattern().as_usize())).collect(),
-        None => Vec::new(),
-    };
-    let mut best: Option<(usize, usize)> = None; // (distinct words, start byte)
-    for (i, &(start, _)) in matches.iter().enumerate() {
-        let mut seen: Vec<usize> =
-            matches[i..].iter().take_while(|(at, _)| *at < start + window_bytes).map(|(_, pattern)| *pattern).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        if best.is_none_or(|(n, _)| seen.len() > n) {
-            best = Some((seen.len(), start));
-        }
-    }
-    let start = best.map_or(0, |(_, at)| {
-        body[..at].char_indices().rev().nth(SNIPPET_LEAD_CHARS.saturating_sub(1)).map_or(0, |(i, _)| i)
-    });
-    let rest = &body[start..];
-    let end = rest.char_indices().nth(SNIPPET_WINDOW_CHARS).map_or(rest.len(), |(i, _)| i);
-    &rest[..end]
 }
 
 impl SearchIndex {
@@ -213,14 +135,13 @@ impl SearchIndex {
             }
         };
         let (docs, total) = docs;
-        let hits = self.hits(&searcher, &query, &terms, docs, req.sort, req.plain)?;
+        let hits = self.hits(&searcher, &terms, docs, req.sort, req.plain)?;
         Ok(SearchResults { total, hits, terms, truncated })
     }
 
     fn hits(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
         terms: &[String],
         docs: Vec<(Score, DocAddress)>,
         sort: SortOrder,
@@ -228,44 +149,33 @@ impl SearchIndex {
     ) -> Result<Vec<SearchHit>, SearchError> {
         let f = self.fields;
         if plain {
-            let id_of = |addr: DocAddress| -> Result<(i64, i64), SearchError> {
-                let doc: TantivyDocument = searcher.doc(addr)?;
-                let get = |field: Field| doc.get_first(field).and_then(|v| v.as_i64()).unwrap_or(0);
-                Ok((get(f.id), get(f.published_at)))
-            };
+            // Ids and dates from the fast fields: no stored document is read.
             return docs
                 .into_iter()
                 .map(|(score, addr)| {
-                    let (id, published_at) = id_of(addr)?;
+                    let columns = searcher.segment_reader(addr.segment_ord).fast_fields();
+                    let get = |name: &str| -> Result<i64, SearchError> {
+                        Ok(columns.i64(name)?.first(addr.doc_id).unwrap_or(0))
+                    };
+                    let (id, published_at) = (get("id")?, get("published_at")?);
                     Ok(SearchHit { id, score, published_at, title_html: String::new(), snippet_html: String::new() })
                 })
                 .collect();
         }
-        let mut title_gen = SnippetGenerator::create(searcher, query, f.title)?;
-        title_gen.set_max_num_chars(200);
-        let mut body_gen = SnippetGenerator::create(searcher, query, f.body)?;
-        body_gen.set_max_num_chars(SNIPPET_CHARS);
-        let finder = word_finder(terms);
+        let highlighter = Highlighter::new(terms);
         let mut hits = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let id = doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0);
-            let published_at = doc.get_first(f.published_at).and_then(|v| v.as_i64()).unwrap_or(0);
-            let title_snippet = title_gen.snippet_from_doc(&doc);
-            let title_html = if title_snippet.is_empty() {
-                zixun_core::html::escape(doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or(""))
-            } else {
-                highlight_html(&title_snippet)
-            };
-            let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
-            let body_snippet = body_gen.snippet(snippet_window(body, finder.as_ref()));
-            let snippet_html = if body_snippet.is_empty() {
-                zixun_core::html::escape(&zixun_core::html::cut(body, 80))
-            } else {
-                highlight_html(&body_snippet)
-            };
+            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            let number = |field: Field| doc.get_first(field).and_then(|v| v.as_i64()).unwrap_or(0);
             let score = if sort == SortOrder::Newest { 0.0 } else { score };
-            hits.push(SearchHit { id, score, published_at, title_html, snippet_html });
+            hits.push(SearchHit {
+                id: number(f.id),
+                score,
+                published_at: number(f.published_at),
+                title_html: highlighter.title_html(text(f.title)),
+                snippet_html: highlighter.snippet_html(text(f.body_lead)),
+            });
         }
         Ok(hits)
     }
@@ -358,31 +268,75 @@ impl SearchIndex {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use zixun_core::{ArticleDraft, ArticleStatus, TextAnalyzer};
+    use zixun_store::{SqliteStore, Store};
+
     use super::*;
 
-    fn terms(words: &[&str]) -> Vec<String> {
-        words.iter().map(|w| w.to_string()).collect()
+    fn draft(n: i64, title: &str, body: &str) -> ArticleDraft {
+        ArticleDraft {
+            id: None,
+            ext_id: Some(format!("q-{n}")),
+            title: title.into(),
+            author: Some("李明".into()),
+            source_name: Some("江州日报".into()),
+            source_url: None,
+            original: true,
+            category: Some("体育".into()),
+            tags: Vec::new(),
+            published_at: 1_700_000_000 + n * 3600,
+            published_at_given: true,
+            body_html: format!("<p>{body}</p>"),
+            body_text: body.into(),
+            summary: body.into(),
+            cover: None,
+            credits: zixun_core::Credits::default(),
+            keywords: Vec::new(),
+            term_vector: Vec::new(),
+            simhash: n as u64,
+            status: ArticleStatus::Published,
+            owner_id: None,
+            workflow: None,
+            publish_at: None,
+            body_markdown: None,
+            doc_terms: Vec::new(),
+            audit: None,
+            word_note: None,
+        }
     }
 
-    #[test]
-    fn the_window_is_around_the_densest_cluster_of_query_words() {
-        let filler = "今天天气晴朗，市民出行顺利。".repeat(150); // 2,100 characters without a match
-        let body =
-            format!("{filler}马拉松报名开始。{filler}江州马拉松今日开跑，三万名跑者参加江州国际马拉松。{filler}");
-        let window = snippet_window(&body, word_finder(&terms(&["江州", "马拉松"])).as_ref());
-        assert!(window.chars().count() <= SNIPPET_WINDOW_CHARS, "{}", window.chars().count());
-        assert!(window.contains("江州马拉松今日开跑") && window.contains("三万名跑者"), "{window}");
-        assert!(!window.contains("报名开始"), "the lone first match is not the best: {window}");
-    }
-
-    #[test]
-    fn a_body_without_the_words_gives_its_start_and_latin_matches_ignore_case() {
-        let body = "第一段。".repeat(200);
-        let window = |body: &str, words: &[&str]| snippet_window(body, word_finder(&terms(words)).as_ref()).to_string();
-        assert!(body.starts_with(&window(&body, &["足球"])));
-        let body = format!("{}Apple 发布新款 iPhone。", "前情提要。".repeat(100));
-        assert!(window(&body, &["iphone"]).contains("iPhone"));
-        assert_eq!(window("", &["词"]), "");
-        assert_eq!(window("短文", &[]), "短文");
+    #[tokio::test]
+    async fn hits_come_highlighted_and_plain_hits_are_the_same_articles() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&dir.path().join("zixun.db")).await.expect("store");
+        let drafts = vec![
+            draft(1, "江州马拉松今日开跑", "三万名跑者参加江州国际马拉松，赛道沿江延伸。"),
+            draft(2, "马拉松赛道的故事", "一位跑者讲述他在江州跑马拉松的经历。"),
+            draft(3, "城市更新", "老城区改造完成，地铁站周边焕然一新。马拉松"),
+            draft(4, "江州地铁三号线开通", "沿线市民出行更方便。"),
+            draft(5, "國際馬拉松報名", "江州國際馬拉松今天開始報名。"),
+        ];
+        store.upsert(&drafts).await.expect("upsert");
+        let analyzer = Arc::new(TextAnalyzer::new(None).expect("analyzer"));
+        let index = Arc::new(SearchIndex::open(&dir.path().join("index"), analyzer).expect("index"));
+        index.follow(&store, |_, _| {}).await.expect("follow");
+        let search = |q: &str, plain: bool| {
+            index.search(&SearchRequest { q: q.into(), limit: 10, plain, ..SearchRequest::default() }).expect("search")
+        };
+        let found = search("江州 马拉松", false);
+        // Article 3 is 江州's through its source (江州日报), and 5 is written in traditional script.
+        assert_eq!(found.total, 4, "{found:?}");
+        let ids = |r: &SearchResults| r.hits.iter().map(|h| h.id).collect::<Vec<_>>();
+        assert_eq!(ids(&found), ids(&search("江州 马拉松", true)), "the same hits with and without highlights");
+        let hit = |id: i64| found.hits.iter().find(|h| h.id == id).expect("hit");
+        assert_eq!(hit(1).title_html, "<b>江州</b><b>马拉松</b>今日开跑");
+        assert_eq!(hit(1).snippet_html, "三万名跑者参加<b>江州</b>国际<b>马拉松</b>，赛道沿江延伸。");
+        assert_eq!(hit(3).snippet_html, "老城区改造完成，地铁站周边焕然一新。<b>马拉松</b>");
+        assert_eq!(hit(5).title_html, "國際<b>馬拉松</b>報名");
+        assert!(found.hits.iter().all(|h| h.published_at > 1_700_000_000 && h.score > 0.0), "{found:?}");
+        assert_eq!(search("\"江州国际马拉松\"", false).total, 2, "a phrase, in either script");
+        assert_eq!(search("无此词", false).total, 0);
     }
 }

@@ -10,7 +10,11 @@ use crate::tokenizer::TOKENIZER_NAME;
 pub struct Fields {
     pub id: Field,
     pub title: Field,
+    /// The body, indexed (not stored).
     pub body: Field,
+    /// The body's first [`crate::highlight::SNIPPET_SOURCE_CHARS`] characters, stored for
+    /// snippets: a hit reads and searches that much, not a 40,000-character notice.
+    pub body_lead: Field,
     pub author: Field,
     pub source: Field,
     pub category: Field,
@@ -33,7 +37,8 @@ pub fn build() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_i64_field("id", INDEXED | STORED | FAST),
         title: b.add_text_field("title", text(true)),
-        body: b.add_text_field("body", text(true)),
+        body: b.add_text_field("body", text(false)),
+        body_lead: b.add_text_field("body_lead", STORED),
         author: b.add_text_field("author", text(false)),
         source: b.add_text_field("source", text(false)),
         category: b.add_text_field("category", text(false)),

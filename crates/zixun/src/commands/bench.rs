@@ -57,11 +57,21 @@ pub async fn search(config: &Config, args: &BenchSearchArgs) -> Result<()> {
         results.push(r.hits.iter().map(|h| h.id).collect::<Vec<i64>>());
     }
     let mut latencies: Vec<Duration> = Vec::with_capacity(queries.len());
+    let mut totals = Vec::with_capacity(queries.len());
     for q in &queries {
         let t = Instant::now();
-        index.search(&request(&q.q, false))?;
+        let r = index.search(&request(&q.q, false))?;
         latencies.push(t.elapsed());
+        totals.push(r.total);
     }
+    // The slowest queries with highlighting, and how many articles each matched.
+    let mut order: Vec<usize> = (0..queries.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(latencies[i]));
+    let slowest: Vec<_> = order
+        .iter()
+        .take(5)
+        .map(|&i| json!({"q": queries[i].q, "ms": latencies[i].as_secs_f64() * 1000.0, "matches": totals[i]}))
+        .collect();
     // Scoring happens after timing: external ids come from the store.
     let mut ext: HashMap<i64, String> = HashMap::new();
     let (mut reciprocal, mut zero, mut found) = (0.0, 0, 0);
@@ -99,6 +109,7 @@ pub async fn search(config: &Config, args: &BenchSearchArgs) -> Result<()> {
         "zero_hit_pct": 100.0 * zero as f64 / n,
         "found_in_top10_pct": 100.0 * found as f64 / n,
         "mrr_at_10": reciprocal / n,
+        "slowest": slowest,
     });
     println!("{out}");
     Ok(())
