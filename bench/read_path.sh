@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The read path at about 100k articles: two builds of zixun in the same run (BEFORE and AFTER,
-# e.g. the last landed commit and this tree) on the same data folder, taking turns:
+# e.g. the last landed commit and this tree) on copies of one imported site, taking turns:
 #   1. search over HTTP: QUERIES known-item queries (two jieba words of a news2018 title, the
 #      queries bench/search_bench.py makes) through /api/search with its highlights, one
 #      client on a kept-alive connection: p50/p99 over the first pass (every query new to the
@@ -43,10 +43,18 @@ token=$("$AFTER" --data-dir "$data" tokens add --user 读取基准编辑 2>/dev/
 qfile="$work/queries.jsonl"
 make_queries "$CORPUS" "$qfile" "$QUERIES"
 
+# Each build serves its own copy of the site: the two builds' search indexes may differ in
+# schema (one would rebuild the other's at every start), and the writer's articles differ.
+site_of() { if [ "$1" = "$BEFORE" ]; then echo "$work/site-before"; else echo "$data"; fi; }
+if [ ! -s "$work/site-before/zixun.db" ]; then
+  mkdir -p "$work/site-before"
+  for f in "$data"/*; do [ "$(basename "$f")" = index ] || cp -r "$f" "$work/site-before/"; done
+fi
+
 start() { # binary -> sets $server, $base
   local port
   port=$(free_port)
-  ZIXUN_LOG=warn "$1" --data-dir "$data" serve --bind "127.0.0.1:$port" --no-background &
+  ZIXUN_LOG=warn "$1" --data-dir "$(site_of "$1")" serve --bind "127.0.0.1:$port" --no-background &
   server=$!
   pids+=("$server")
   base="http://127.0.0.1:$port"
@@ -102,6 +110,11 @@ writer() {
 echo "site: $max_id article ids (news2018 x $REPEATS, new ids, dates shifted 31 days a repeat)"
 echo "BEFORE=$BEFORE"
 echo "AFTER=$AFTER"
+for bin in "$BEFORE" "$AFTER"; do
+  echo "first start of $bin (its index built or checked, not counted):"
+  start "$bin"
+  stop
+done
 : > "$work/results.txt"
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then order="before after"; else order="after before"; fi
