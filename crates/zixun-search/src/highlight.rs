@@ -165,7 +165,8 @@ fn snippet_start(body: &str, at: usize) -> usize {
     if back == 0 {
         return 0;
     }
-    let sentence = body[back..].char_indices().take(SNIPPET_LEAD_CHARS).find(|(_, c)| is_end(*c));
+    // A sentence start among the first lead characters (all of them before the first match).
+    let sentence = body[back..at].char_indices().take(SNIPPET_LEAD_CHARS).find(|(_, c)| is_end(*c));
     sentence.map_or(back, |(i, c)| back + i + c.len_utf8())
 }
 
@@ -234,6 +235,35 @@ mod tests {
         let body = "长".repeat(SNIPPET_SOURCE_CHARS + 10);
         assert_eq!(lead(&body).chars().count(), SNIPPET_SOURCE_CHARS);
         assert_eq!(lead("短文"), "短文");
+    }
+
+    #[test]
+    fn near_the_end_the_snippet_starts_earlier_but_keeps_its_first_match() {
+        // The match is 100 characters from the end: the snippet reaches back for its length,
+        // to the start of the sentence before, and still shows the match.
+        let body = format!("{}。{}。{}江州。{}", "甲".repeat(300), "乙".repeat(40), "丙".repeat(20), "丁".repeat(96));
+        let html = words(&["江州"]).snippet_html(&body);
+        assert!(html.contains("<b>江州</b>"), "{html}");
+        assert!(html.starts_with(&"乙".repeat(40)), "{html}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_escaped_text_of_the_body_with_marks_that_pair(
+            body in "[江州马拉松ａAbc 。！\\n<&>\\u{4e00}-\\u{4e10}]{0,400}",
+            query in proptest::collection::vec("[江州马拉松Ａaｂc<&]{0,3}", 0..4),
+        ) {
+            let h = Highlighter::new(&query);
+            for html in [h.snippet_html(&body), h.title_html(&body)] {
+                proptest::prop_assert_eq!(html.matches("<b>").count(), html.matches("</b>").count());
+                let text = html.replace("<b>", "").replace("</b>", "");
+                proptest::prop_assert!(!text.contains('<') && !text.contains('>'), "{}", html);
+                let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                    .replace("&#39;", "'").replace("&amp;", "&");
+                let text = text.trim_end_matches("...");
+                proptest::prop_assert!(body.contains(text.trim_end()), "{:?} is not of {:?}", text, body);
+            }
+        }
     }
 
     #[test]
