@@ -91,6 +91,43 @@ pub struct ArticleDraft {
     pub word_note: Option<AuditNote>,
 }
 
+impl ArticleDraft {
+    /// A published original article of plain text (`body`, escaped, as one paragraph and as its
+    /// summary), with no author, source, category, tags or analysis: the rest is set field by
+    /// field.
+    pub fn plain(title: &str, body: &str, published_at: i64) -> Self {
+        ArticleDraft {
+            id: None,
+            ext_id: None,
+            title: title.into(),
+            author: None,
+            source_name: None,
+            source_url: None,
+            original: true,
+            category: None,
+            tags: Vec::new(),
+            published_at,
+            published_at_given: true,
+            body_html: format!("<p>{}</p>", crate::html::escape(body)),
+            body_text: body.into(),
+            summary: body.into(),
+            cover: None,
+            credits: Credits::default(),
+            keywords: Vec::new(),
+            term_vector: Vec::new(),
+            simhash: 0,
+            status: ArticleStatus::Published,
+            owner_id: None,
+            workflow: None,
+            publish_at: None,
+            body_markdown: None,
+            doc_terms: Vec::new(),
+            audit: None,
+            word_note: None,
+        }
+    }
+}
+
 /// Who did what, as the audit log keeps it; the store adds the time and the article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditNote {

@@ -270,40 +270,19 @@ impl SearchIndex {
 mod tests {
     use std::sync::Arc;
 
-    use zixun_core::{ArticleDraft, ArticleStatus, TextAnalyzer};
+    use zixun_core::{ArticleDraft, TextAnalyzer};
     use zixun_store::{SqliteStore, Store};
 
     use super::*;
 
     fn draft(n: i64, title: &str, body: &str) -> ArticleDraft {
         ArticleDraft {
-            id: None,
             ext_id: Some(format!("q-{n}")),
-            title: title.into(),
             author: Some("李明".into()),
             source_name: Some("江州日报".into()),
-            source_url: None,
-            original: true,
             category: Some("体育".into()),
-            tags: Vec::new(),
-            published_at: 1_700_000_000 + n * 3600,
-            published_at_given: true,
-            body_html: format!("<p>{body}</p>"),
-            body_text: body.into(),
-            summary: body.into(),
-            cover: None,
-            credits: zixun_core::Credits::default(),
-            keywords: Vec::new(),
-            term_vector: Vec::new(),
             simhash: n as u64,
-            status: ArticleStatus::Published,
-            owner_id: None,
-            workflow: None,
-            publish_at: None,
-            body_markdown: None,
-            doc_terms: Vec::new(),
-            audit: None,
-            word_note: None,
+            ..ArticleDraft::plain(title, body, 1_700_000_000 + n * 3600)
         }
     }
 

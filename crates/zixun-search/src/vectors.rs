@@ -438,7 +438,7 @@ impl Inner {
 
 #[cfg(test)]
 mod tests {
-    use zixun_core::{ArticleDraft, ArticleStatus};
+    use zixun_core::ArticleDraft;
     use zixun_store::SqliteStore;
 
     use super::*;
@@ -540,33 +540,11 @@ mod tests {
         let store = SqliteStore::open(&dir.path().join("zixun.db")).await.expect("store");
         let body = "江州国际马拉松今天开跑，三万名跑者参赛，马拉松赛道沿江延伸。";
         let draft = ArticleDraft {
-            id: None,
             ext_id: Some("old-1".into()),
-            title: "江州马拉松开跑".into(),
-            author: None,
-            source_name: None,
-            source_url: None,
-            original: true,
             category: Some("体育".into()),
-            tags: Vec::new(),
-            published_at: 1_700_000_000,
-            published_at_given: true,
-            body_html: format!("<p>{body}</p>"),
-            body_text: body.into(),
-            summary: body.into(),
-            cover: None,
-            credits: zixun_core::Credits::default(),
             keywords: vec!["马拉松".into()],
-            term_vector: Vec::new(),
             simhash: 1,
-            status: ArticleStatus::Published,
-            owner_id: None,
-            workflow: None,
-            publish_at: None,
-            body_markdown: None,
-            doc_terms: Vec::new(),
-            audit: None,
-            word_note: None,
+            ..ArticleDraft::plain("江州马拉松开跑", body, 1_700_000_000)
         };
         store.upsert(&[draft]).await.expect("upsert");
         assert_eq!(store.term_vectors_since(0, 10).await.expect("rows")[0].vector, None);

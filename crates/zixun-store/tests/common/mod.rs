@@ -4,7 +4,7 @@
 use std::{path::PathBuf, sync::Arc};
 
 use sqlx::{Connection, Executor};
-use zixun_core::{ArticleDraft, ArticleStatus};
+use zixun_core::ArticleDraft;
 use zixun_store::{Backend, OpenOptions};
 
 pub struct TestDb {
@@ -124,32 +124,16 @@ fn unique_suffix() -> String {
 
 pub fn draft(ext: Option<&str>, url: Option<&str>, title: &str, at: i64) -> ArticleDraft {
     ArticleDraft {
-        id: None,
         ext_id: ext.map(String::from),
-        title: title.into(),
         author: Some("作者".into()),
         source_name: url.map(|_| "某报".into()),
         source_url: url.map(String::from),
         original: url.is_none(),
         category: Some("科技".into()),
         tags: vec!["芯片".into()],
-        published_at: at,
-        published_at_given: true,
-        body_html: "<p>正文</p>".into(),
-        body_text: "正文".into(),
-        summary: "正文".into(),
-        cover: None,
-        credits: zixun_core::Credits::default(),
         keywords: vec!["芯片".into(), "算力".into()],
         term_vector: vec![("芯片".into(), 0.8), ("算力".into(), 0.6)],
         simhash: u64::MAX - 1,
-        status: ArticleStatus::Published,
-        owner_id: None,
-        workflow: None,
-        publish_at: None,
-        body_markdown: None,
-        doc_terms: Vec::new(),
-        audit: None,
-        word_note: None,
+        ..ArticleDraft::plain(title, "正文", at)
     }
 }
