@@ -15,7 +15,10 @@
 #
 # AFTER defaults to target/release/zixun. The import (time, peak memory) and the first start
 # (indexing with its progress in the log; time, index size on disk) are done once, by AFTER,
-# and kept in WORK for later runs. Needs the peers' Python with jieba for the queries
+# and kept in WORK for later runs. BEFORE must keep the search index in the same schema as AFTER
+# (dc16d50 and earlier store whole bodies, later builds a lead: each would rebuild the other's
+# index at every start, minutes at a million; bench/read_path.sh gives each build its own copy
+# of the site instead). Needs the peers' Python with jieba for the queries
 # (/var/tmp/peers/venv, see ../shared/peers/install.sh). Not in CI: the import takes about an hour on 2 cores,
 # the first start 6 to 10 minutes, each run after that about 10 minutes.
 set -euo pipefail
