@@ -148,36 +148,33 @@ impl SearchIndex {
         plain: bool,
     ) -> Result<Vec<SearchHit>, SearchError> {
         let f = self.fields;
-        if plain {
-            // Ids and dates from the fast fields: no stored document is read.
-            return docs
-                .into_iter()
-                .map(|(score, addr)| {
-                    let columns = searcher.segment_reader(addr.segment_ord).fast_fields();
-                    let get = |name: &str| -> Result<i64, SearchError> {
-                        Ok(columns.i64(name)?.first(addr.doc_id).unwrap_or(0))
-                    };
-                    let (id, published_at) = (get("id")?, get("published_at")?);
-                    Ok(SearchHit { id, score, published_at, title_html: String::new(), snippet_html: String::new() })
-                })
-                .collect();
-        }
-        let highlighter = Highlighter::new(terms);
-        let mut hits = Vec::with_capacity(docs.len());
-        for (score, addr) in docs {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-            let number = |field: Field| doc.get_first(field).and_then(|v| v.as_i64()).unwrap_or(0);
-            let score = if sort == SortOrder::Newest { 0.0 } else { score };
-            hits.push(SearchHit {
-                id: number(f.id),
-                score,
-                published_at: number(f.published_at),
-                title_html: highlighter.title_html(text(f.title)),
-                snippet_html: highlighter.snippet_html(text(f.body_lead)),
-            });
-        }
-        Ok(hits)
+        let highlighter = (!plain).then(|| Highlighter::new(terms));
+        docs.into_iter()
+            .map(|(score, addr)| {
+                let (id, published_at, title_html, snippet_html) = match &highlighter {
+                    // Without highlights no stored document is read: ids and dates from the
+                    // fast fields.
+                    None => {
+                        let columns = searcher.segment_reader(addr.segment_ord).fast_fields();
+                        let number = |name: &str| -> Result<i64, SearchError> {
+                            Ok(columns.i64(name)?.first(addr.doc_id).unwrap_or(0))
+                        };
+                        (number("id")?, number("published_at")?, String::new(), String::new())
+                    }
+                    // The stored document is read for its text anyway (cheaper than opening
+                    // the fast-field columns per hit).
+                    Some(h) => {
+                        let doc: TantivyDocument = searcher.doc(addr)?;
+                        let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+                        let number = |field: Field| doc.get_first(field).and_then(|v| v.as_i64()).unwrap_or(0);
+                        let html = (h.title_html(text(f.title)), h.snippet_html(text(f.body_lead)));
+                        (number(f.id), number(f.published_at), html.0, html.1)
+                    }
+                };
+                let score = if sort == SortOrder::Newest { 0.0 } else { score };
+                Ok(SearchHit { id, score, published_at, title_html, snippet_html })
+            })
+            .collect()
     }
 
     /// The query for a reader's text: every word must match (in any field); quoted parts must
