@@ -37,8 +37,6 @@ trap cleanup EXIT
 
 # The corpus and the site (kept between runs).
 repeated_site "$REPEATS" "$AFTER"
-printf 'read-path-writer-password\n' | "$AFTER" --data-dir "$data" users add 读取基准编辑 --role editor >/dev/null 2>&1 || true
-token=$("$AFTER" --data-dir "$data" tokens add --user 读取基准编辑 2>/dev/null)
 
 qfile="$work/queries.jsonl"
 make_queries "$CORPUS" "$qfile" "$QUERIES"
@@ -46,9 +44,21 @@ make_queries "$CORPUS" "$qfile" "$QUERIES"
 # Each build serves its own copy of the site: the two builds' search indexes may differ in
 # schema (one would rebuild the other's at every start), and the writer's articles differ.
 site_of() { if [ "$1" = "$BEFORE" ]; then echo "$work/site-before"; else echo "$data"; fi; }
+writer_token() { # binary site -> a newsroom token for the writer (its user made once)
+  printf 'read-path-writer-password\n' | "$1" --data-dir "$2" users add 读取基准编辑 --role editor >/dev/null 2>&1 || true
+  "$1" --data-dir "$2" tokens add --user 读取基准编辑 2>/dev/null
+}
 if [ ! -s "$work/site-before/zixun.db" ]; then
   mkdir -p "$work/site-before"
   for f in "$data"/*; do [ "$(basename "$f")" = index ] || cp -r "$f" "$work/site-before/"; done
+fi
+token_after=$(writer_token "$AFTER" "$data")
+# A BEFORE older than the database's schema cannot open the copy: it imports its own.
+if ! token_before=$(writer_token "$BEFORE" "$work/site-before"); then
+  echo "BEFORE cannot open a copy of the site (an older schema): importing it with BEFORE"
+  rm -rf "$work/site-before" && mkdir -p "$work/site-before"
+  /usr/bin/time -f "import: %e s, peak %M KB" "$BEFORE" --data-dir "$work/site-before" import "$big" >/dev/null
+  token_before=$(writer_token "$BEFORE" "$work/site-before")
 fi
 
 start() { # binary -> sets $server, $base
@@ -119,7 +129,7 @@ done
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then order="before after"; else order="after before"; fi
   for which in $order; do
-    if [ "$which" = before ]; then bin=$BEFORE; else bin=$AFTER; fi
+    if [ "$which" = before ]; then bin=$BEFORE token=$token_before; else bin=$AFTER token=$token_after; fi
     echo "round $round, $which:"
     start "$bin"
     s=$(search_http "$base" "$qfile")

@@ -13,7 +13,7 @@ pub const COPY_CONTAINMENT: f64 = 0.9;
 const SHINGLED_CHARS: usize = 4000;
 
 /// The character 5-grams of a text, hashed, sorted and deduplicated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Shingles(Vec<u32>);
 
 impl Shingles {

@@ -6,6 +6,7 @@
 mod backend;
 pub mod copy;
 mod error;
+mod list;
 mod newsroom;
 mod postgres;
 mod push;
@@ -85,6 +86,15 @@ pub struct Cursor {
     pub id: i64,
 }
 
+/// An article's nearest neighbours in a list (see [`Store::neighbours`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Neighbours {
+    /// The next older article (上一篇).
+    pub older: Option<ArticleSummary>,
+    /// The next newer article (下一篇).
+    pub newer: Option<ArticleSummary>,
+}
+
 impl Cursor {
     pub fn encode(&self) -> String {
         format!("{}_{}", self.published_at, self.id)
@@ -145,9 +155,20 @@ pub trait Store: Send + Sync {
 
     /// Published articles, newest first, after `cursor`.
     async fn list(&self, filter: &ListFilter, cursor: Option<Cursor>, limit: u32) -> Result<Vec<ArticleSummary>>;
-    /// Published articles newer than `after`, oldest first (上一篇/下一篇 read one each way).
-    async fn list_newer(&self, filter: &ListFilter, after: Cursor, limit: u32) -> Result<Vec<ArticleSummary>>;
-    async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>>;
+    /// The published articles of `filter` just before and just after `at` (上一篇/下一篇), in one
+    /// query.
+    async fn neighbours(&self, filter: &ListFilter, at: Cursor) -> Result<Neighbours>;
+    /// The published ones of these articles, in the order of `ids` (unknown ids skipped).
+    async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
+        Ok(self.summaries_with_texts(ids, &[]).await?.0)
+    }
+    /// [`Store::summaries`] of `ids`, and the plain-text bodies of those of them also in `texts`,
+    /// in one query (a related list's candidates and the texts it compares first for copies).
+    async fn summaries_with_texts(
+        &self,
+        ids: &[i64],
+        texts: &[i64],
+    ) -> Result<(Vec<ArticleSummary>, HashMap<i64, String>)>;
     /// Plain-text bodies of these articles (for telling copies of one story apart).
     async fn body_texts(&self, ids: &[i64]) -> Result<HashMap<i64, String>>;
     /// Published articles with the most views of all time (the hot list's fallback).

@@ -193,6 +193,23 @@ pub(crate) fn article(row: &impl Columns, tags: Vec<String>, keywords: Vec<Strin
     })
 }
 
+/// Summaries in the order of `ids`, and the `text` column where it is not null, by id.
+pub(crate) fn summaries_with_texts(
+    ids: &[i64],
+    rows: &[impl Columns],
+) -> Result<(Vec<ArticleSummary>, HashMap<i64, String>)> {
+    let mut texts = HashMap::new();
+    let mut summaries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let s = summary(row)?;
+        if let Some(text) = row.opt_text("text")? {
+            texts.insert(s.id, text);
+        }
+        summaries.push((s.id, s));
+    }
+    Ok((in_order(ids, summaries), texts))
+}
+
 /// Values keyed by id, handed back in the order of `ids` (unknown ids skipped).
 pub(crate) fn in_order<T>(ids: &[i64], rows: Vec<(i64, T)>) -> Vec<T> {
     let mut by_id: HashMap<i64, T> = rows.into_iter().collect();

@@ -13,12 +13,12 @@ use common::{TestDb, draft};
 
 use zixun_core::slot::{NewSlotItem, Slot, SlotTarget};
 use zixun_core::{
-    ArticleStatus, AuditNote,
+    ArticleStatus, ArticleSummary, AuditNote,
     newsroom::{Role, Workflow},
 };
 use zixun_store::{
-    AdminFilter, Backend, Cursor, FetchRecord, FetchStatus, ListFilter, NewAudit, NewSource, PushRecord, PushState,
-    SlotStore, SourceStore, StoreError, UpsertOutcome,
+    AdminFilter, Backend, Cursor, FetchRecord, FetchStatus, ListFilter, Neighbours, NewAudit, NewSource, PushRecord,
+    PushState, SlotStore, SourceStore, StoreError, UpsertOutcome,
 };
 
 /// Runs each named test on both backends.
@@ -191,14 +191,16 @@ async fn lists_page_by_cursor_and_filter(db: &TestDb) {
     let last = first.last().expect("item");
     let cursor = Cursor { published_at: last.published_at, id: last.id };
     assert_eq!(store.list(&ListFilter::All, Some(cursor), 10).await.expect("list").len(), 3);
-    // 下一篇: the newer neighbours of 第3篇, nearest first, never the article itself.
-    let newer = store.list_newer(&ListFilter::Category("科技".into()), cursor, 10).await.expect("newer");
-    assert_eq!(newer.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), vec!["第4篇"]);
+    // 上一篇/下一篇: the nearest on either side, never the article itself.
+    let title = |s: Option<ArticleSummary>| s.map(|s| s.title);
+    let around = store.neighbours(&ListFilter::Category("科技".into()), cursor).await.expect("neighbours");
+    assert_eq!((title(around.older), title(around.newer)), (Some("第2篇".into()), Some("第4篇".into())));
     let oldest = store.list(&ListFilter::All, None, 10).await.expect("list").pop().expect("item");
     let from_oldest = Cursor { published_at: oldest.published_at, id: oldest.id };
-    let next_two = store.list_newer(&ListFilter::All, from_oldest, 2).await.expect("newer");
-    assert_eq!(next_two.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), vec!["第1篇", "第2篇"]);
-    assert!(store.list_newer(&ListFilter::Category("体育".into()), from_oldest, 2).await.expect("newer").is_empty());
+    let first = store.neighbours(&ListFilter::All, from_oldest).await.expect("neighbours");
+    assert_eq!((title(first.older), title(first.newer)), (None, Some("第1篇".into())));
+    let none = store.neighbours(&ListFilter::Category("体育".into()), from_oldest).await.expect("neighbours");
+    assert_eq!(none, Neighbours::default());
     assert_eq!(Cursor::decode(&Cursor { published_at: 5, id: 7 }.encode()), Some(Cursor { published_at: 5, id: 7 }));
     assert_eq!(Cursor::decode("garbage"), None);
     assert_eq!(store.list(&ListFilter::Term("算力".into()), None, 10).await.expect("term").len(), 5);
@@ -233,6 +235,12 @@ async fn reads_in_the_order_asked(db: &TestDb) {
     assert_eq!(bodies[&ids[0]], "正文");
     assert!(store.summaries(&[]).await.expect("empty").is_empty());
     assert!(store.body_texts(&[]).await.expect("empty").is_empty());
+    // Summaries with the texts of some of them, in one query.
+    let (got, texts) = store.summaries_with_texts(&asked, &[ids[0], 424_242]).await.expect("with texts");
+    assert_eq!(got.iter().map(|s| s.id).collect::<Vec<_>>(), vec![ids[1], ids[0]]);
+    assert_eq!(texts, HashMap::from([(ids[0], "正文".to_string())]));
+    let (got, texts) = store.summaries_with_texts(&asked, &[]).await.expect("no texts");
+    assert_eq!((got.len(), texts.len()), (2, 0));
 }
 
 async fn views_add_up_in_totals_and_hours(db: &TestDb) {

@@ -118,19 +118,24 @@ impl RelatedFinder {
         }
     }
 
-    /// Shingles of these articles' bodies, from the cache or the store.
+    /// Shingles of these articles' bodies, from the cache, the `texts` already read, or the store.
     async fn shingles_of(
         &self,
         src: RelatedSources<'_>,
         ids: &[i64],
+        texts: &mut HashMap<i64, String>,
     ) -> Result<HashMap<i64, Arc<Shingles>>, StoreError> {
         let mut out: HashMap<i64, Arc<Shingles>> =
             ids.iter().filter_map(|id| Some((*id, self.shingles.get(id)?))).collect();
-        let missing: Vec<i64> = ids.iter().copied().filter(|id| !out.contains_key(id)).collect();
-        for (id, body) in src.store.body_texts(&missing).await? {
-            let s = Arc::new(shingles(&body));
-            self.shingles.insert(id, s.clone());
-            out.insert(id, s);
+        let missing: Vec<i64> =
+            ids.iter().copied().filter(|id| !out.contains_key(id) && !texts.contains_key(id)).collect();
+        texts.extend(src.store.body_texts(&missing).await?);
+        for id in ids {
+            if let Some(body) = texts.remove(id) {
+                let s = Arc::new(shingles(&body));
+                self.shingles.insert(*id, s.clone());
+                out.insert(*id, s);
+            }
         }
         Ok(out)
     }
@@ -202,8 +207,10 @@ impl RelatedFinder {
         let listed_stories: Vec<u64> = listed.iter().map(|l| l.article.simhash).collect();
         let ranked = diversify(own, &listed_stories, picks, n + SPARE, src.settings.same_story_bits);
         let ids: Vec<i64> = ranked.iter().map(|p| p.id).collect();
-        let mut summaries: HashMap<i64, ArticleSummary> =
-            src.store.summaries(&ids).await?.into_iter().map(|s| (s.id, s)).collect();
+        // The texts of the first `n` come with the summaries (those not compared before).
+        let first: Vec<i64> = ids.iter().copied().take(n).filter(|id| !self.shingles.contains_key(id)).collect();
+        let (summaries, mut texts) = src.store.summaries_with_texts(&ids, &first).await?;
+        let mut summaries: HashMap<i64, ArticleSummary> = summaries.into_iter().map(|s| (s.id, s)).collect();
         let items: Vec<RelatedItem> = ranked
             .into_iter()
             .filter_map(|p| {
@@ -211,11 +218,13 @@ impl RelatedFinder {
                 Some(RelatedItem { article, score: p.score, shared: Vec::new() })
             })
             .collect();
-        self.drop_text_copies(src, article, listed, items, n).await
+        self.drop_text_copies(src, article, listed, items, n, &mut texts).await
     }
 
     /// Keeps, in order, at most `limit` of `ranked` whose text is not a copy of the article's, of an
-    /// item already `listed`, or of one kept before it.
+    /// item already `listed`, or of one kept before it. Texts not in `texts` (read with the
+    /// summaries) are read a batch at a time, as many as still wanted: most lists need only
+    /// their first `limit`.
     async fn drop_text_copies(
         &self,
         src: RelatedSources<'_>,
@@ -223,25 +232,27 @@ impl RelatedFinder {
         listed: &[RelatedItem],
         ranked: Vec<RelatedItem>,
         limit: usize,
+        texts: &mut HashMap<i64, String>,
     ) -> Result<Vec<RelatedItem>, StoreError> {
-        let ids: Vec<i64> = ranked.iter().chain(listed).map(|i| i.article.id).collect();
-        let known = self.shingles_of(src, &ids).await?;
-        let empty = Arc::new(shingles(""));
-        let text = |id: i64| known.get(&id).unwrap_or(&empty).clone();
-        let mut kept: Vec<Arc<Shingles>> = std::iter::once(Arc::new(shingles(&article.body_text)))
-            .chain(listed.iter().map(|l| text(l.article.id)))
-            .collect();
+        let own = self.shingles.get_with(article.id, || Arc::new(shingles(&article.body_text)));
+        let listed_ids: Vec<i64> = listed.iter().map(|l| l.article.id).collect();
+        let mut kept: Vec<Arc<Shingles>> =
+            std::iter::once(own).chain(self.shingles_of(src, &listed_ids, texts).await?.into_values()).collect();
         let mut out = Vec::with_capacity(limit);
-        for item in ranked {
-            if out.len() == limit {
-                break;
+        let mut ranked = ranked.into_iter().peekable();
+        while out.len() < limit && ranked.peek().is_some() {
+            let batch: Vec<RelatedItem> = ranked.by_ref().take(limit - out.len()).collect();
+            let ids: Vec<i64> = batch.iter().map(|i| i.article.id).collect();
+            let known = self.shingles_of(src, &ids, texts).await?;
+            for item in batch {
+                // An article without a stored text (gone since it was ranked) is no copy.
+                let s = known.get(&item.article.id).cloned().unwrap_or_default();
+                if kept.iter().any(|k| is_copy(k, &s)) {
+                    continue;
+                }
+                kept.push(s);
+                out.push(item);
             }
-            let s = text(item.article.id);
-            if kept.iter().any(|k| is_copy(k, &s)) {
-                continue;
-            }
-            kept.push(s);
-            out.push(item);
         }
         Ok(out)
     }
@@ -288,4 +299,60 @@ fn keyword_vector(article: &Article) -> Vec<(String, f32)> {
     let words: Vec<&String> = article.keywords.iter().chain(&article.tags).collect();
     let weight = 1.0 / (words.len().max(1) as f32).sqrt();
     words.into_iter().map(|w| (w.clone(), weight)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use zixun_core::{ArticleDraft, TextAnalyzer};
+    use zixun_store::SqliteStore;
+
+    use super::*;
+
+    const RACE: &str = "江州国际马拉松今天清晨在滨江公园鸣枪开跑，三万名跑者沿江岸奔跑，赛道经过老城区和新建的跨江大桥。\
+        组委会说，今年新增了半程马拉松和迷你跑两个项目，沿途设置二十个补给站，志愿者超过两千人。\
+        男子组冠军由本地选手获得，他在最后五公里加速甩开对手，打破了赛会纪录。";
+
+    /// A published article with its own SimHash (far from the others', so that only the text
+    /// tells copies apart).
+    fn draft(title: &str, body: &str, simhash: u64, day: i64) -> ArticleDraft {
+        ArticleDraft { simhash, ..ArticleDraft::plain(title, body, 1_700_000_000 + day * 86_400) }
+    }
+
+    #[tokio::test]
+    async fn a_copy_found_by_its_text_is_replaced_by_the_next_item() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&dir.path().join("zixun.db")).await.expect("store");
+        let copy = format!("{RACE}（转载请注明出处）");
+        let drafts = [
+            draft("江州马拉松开跑", RACE, 0, 0),
+            draft("三万跑者奔跑在江州", &copy, u64::MAX, 10),
+            draft(
+                "江州马拉松新增半程项目",
+                "江州国际马拉松组委会宣布，今年新增半程马拉松项目，报名人数创下新高，跑者将经过跨江大桥。",
+                0x0F0F_0F0F_0F0F_0F0F,
+                1,
+            ),
+            draft(
+                "马拉松冠军打破赛会纪录",
+                "本地选手在江州国际马拉松男子组夺冠，最后五公里加速，打破赛会纪录，跑者和观众在终点欢呼。",
+                0x3333_3333_3333_3333,
+                2,
+            ),
+        ];
+        let ids: Vec<i64> = store.upsert(&drafts).await.expect("upsert").iter().map(|o| o.id()).collect();
+        let vectors = TermVectorIndex::new(Arc::new(TextAnalyzer::new(None).expect("analyzer")));
+        vectors.follow(&store).await.expect("follow");
+        let settings = RelatedSettings::default();
+        let src = RelatedSources { store: &store, vectors: &vectors, settings: &settings };
+        let article = store.article(ids[0]).await.expect("read").expect("article");
+        assert_eq!(vectors.similar(ids[0], &[], 3)[0].id, ids[1], "the copy is the nearest by its words");
+        let list = RelatedFinder::new().related(src, &article, 2).await.expect("related");
+        let listed: Vec<i64> = list.iter().map(|i| i.article.id).collect();
+        assert!(!listed.contains(&ids[1]), "the copy is not listed: {listed:?}");
+        assert_eq!(listed.len(), 2, "the next item takes its place: {listed:?}");
+        // And the article's list reads the same for the copy's own page: the original is left out.
+        let copy_page = store.article(ids[1]).await.expect("read").expect("copy");
+        let list = RelatedFinder::new().related(src, &copy_page, 2).await.expect("related");
+        assert!(list.iter().all(|i| i.article.id != ids[0]), "{list:?}");
+    }
 }

@@ -33,18 +33,19 @@ use zixun_core::{
 };
 
 use crate::{
-    Backend, BackendKind, Cursor, HourlyViews, ListFilter, OpenOptions, Result, Store, StoreError, TermVectorRow,
-    UpsertOutcome, backend::redact,
+    Backend, BackendKind, Cursor, HourlyViews, ListFilter, Neighbours, OpenOptions, Result, Store, StoreError,
+    TermVectorRow, UpsertOutcome, backend::redact,
 };
-use crate::{rows, story::StoryFacts};
+use crate::{
+    list::{self, SUMMARY_COLUMNS},
+    rows,
+    story::StoryFacts,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The channel a commit that moved the feed notifies.
 const CHANNEL: &str = "zixun_changes";
-
-const SUMMARY_COLUMNS: &str =
-    "id, title, author, source_name, original, category, published_at, summary, cover, views, simhash, copy_of";
 
 pub struct PgStore {
     pub(crate) pool: PgPool,
@@ -474,20 +475,33 @@ impl Store for PgStore {
         self.list_from(filter, at, false, limit).await
     }
 
-    async fn list_newer(&self, filter: &ListFilter, after: Cursor, limit: u32) -> Result<Vec<ArticleSummary>> {
-        self.list_from(filter, after, true, limit).await
+    async fn neighbours(&self, filter: &ListFilter, at: Cursor) -> Result<Neighbours> {
+        let (sql, key) = list::neighbours_sql(filter);
+        let rows = list::bind(sqlx::query(sqlx::AssertSqlSafe(sql)), at, 1, key).fetch_all(&self.pool).await?;
+        let mut out = Neighbours::default();
+        for row in &rows {
+            let side = if row.try_get::<i32, _>("newer")? == 1 { &mut out.newer } else { &mut out.older };
+            *side = Some(rows::summary(row)?);
+        }
+        Ok(out)
     }
 
-    async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
+    async fn summaries_with_texts(
+        &self,
+        ids: &[i64],
+        texts: &[i64],
+    ) -> Result<(Vec<ArticleSummary>, HashMap<i64, String>)> {
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Default::default());
         }
         // `status || ''`: a lookup by key, never a scan of the status index (a generic plan
         // otherwise ANDs the whole `status` index in: 10 ms at 100,000 articles, against 0.3).
-        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE id = ANY($1) AND status || '' = 'published'");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&self.pool).await?;
-        let rows = rows.iter().map(|r| rows::summary(r).map(|s| (s.id, s))).collect::<Result<Vec<_>>>()?;
-        Ok(rows::in_order(ids, rows))
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, CASE WHEN id = ANY($2) THEN body_text END AS text \
+             FROM articles WHERE id = ANY($1) AND status || '' = 'published'"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).bind(texts).fetch_all(&self.pool).await?;
+        rows::summaries_with_texts(ids, &rows)
     }
 
     async fn body_texts(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
@@ -730,24 +744,8 @@ impl Backend for PgStore {
 impl PgStore {
     /// Published stories from `at`: newest first before it, or oldest first after it (`newer`).
     async fn list_from(&self, filter: &ListFilter, at: Cursor, newer: bool, limit: u32) -> Result<Vec<ArticleSummary>> {
-        let (condition, key) = match filter {
-            ListFilter::All => ("", None),
-            ListFilter::Category(c) => ("category = $4 AND", Some(c)),
-            ListFilter::Source(s) => ("source_name = $4 AND", Some(s)),
-            ListFilter::Author(a) => ("author = $4 AND", Some(a)),
-            ListFilter::Term(t) => ("id IN (SELECT article_id FROM article_terms WHERE term = $4) AND", Some(t)),
-        };
-        let (cmp, order) = if newer { (">", "ASC") } else { ("<", "DESC") };
-        // Copies of a story are never listed: their head is.
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE {condition} status = 'published' AND copy_of IS NULL \
-             AND (published_at, id) {cmp} ($1, $2) ORDER BY published_at {order}, id {order} LIMIT $3"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(at.published_at).bind(at.id).bind(i64::from(limit));
-        if let Some(k) = key {
-            q = q.bind(k);
-        }
-        let rows = q.fetch_all(&self.pool).await?;
+        let (sql, key) = list::list_sql(filter, newer);
+        let rows = list::bind(sqlx::query(sqlx::AssertSqlSafe(sql)), at, limit, key).fetch_all(&self.pool).await?;
         rows.iter().map(rows::summary).collect()
     }
 }

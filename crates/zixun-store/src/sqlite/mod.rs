@@ -30,9 +30,14 @@ use zixun_core::{
 };
 
 use crate::{
-    Backend, BackendKind, Cursor, HourlyViews, ListFilter, Result, Store, StoreError, TermVectorRow, UpsertOutcome,
+    Backend, BackendKind, Cursor, HourlyViews, ListFilter, Neighbours, Result, Store, StoreError, TermVectorRow,
+    UpsertOutcome,
 };
-use crate::{rows, story::StoryFacts};
+use crate::{
+    list::{self, SUMMARY_COLUMNS},
+    rows,
+    story::StoryFacts,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -45,9 +50,6 @@ pub struct SqliteStore {
     /// Uploads live beside the database file, in `uploads/`.
     uploads_dir: PathBuf,
 }
-
-const SUMMARY_COLUMNS: &str =
-    "id, title, author, source_name, original, category, published_at, summary, cover, views, simhash, copy_of";
 
 impl SqliteStore {
     /// The database's file name in a data folder.
@@ -461,23 +463,35 @@ impl Store for SqliteStore {
         self.list_from(filter, at, false, limit).await
     }
 
-    async fn list_newer(&self, filter: &ListFilter, after: Cursor, limit: u32) -> Result<Vec<ArticleSummary>> {
-        self.list_from(filter, after, true, limit).await
+    async fn neighbours(&self, filter: &ListFilter, at: Cursor) -> Result<Neighbours> {
+        let (sql, key) = list::neighbours_sql(filter);
+        let rows = list::bind(sqlx::query(sqlx::AssertSqlSafe(sql)), at, 1, key).fetch_all(&self.pool).await?;
+        let mut out = Neighbours::default();
+        for row in &rows {
+            let side = if row.try_get::<i64, _>("newer")? == 1 { &mut out.newer } else { &mut out.older };
+            *side = Some(rows::summary(row)?);
+        }
+        Ok(out)
     }
 
-    async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
+    async fn summaries_with_texts(
+        &self,
+        ids: &[i64],
+        texts: &[i64],
+    ) -> Result<(Vec<ArticleSummary>, HashMap<i64, String>)> {
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Default::default());
         }
-        let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        let json = |ids: &[i64]| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
         // `+status`: with an index on status, SQLite would scan every published article and test
         // each against the ids (11 ms at 100,000 articles) instead of looking the ids up.
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE id IN (SELECT value FROM json_each(?)) AND +status = 'published'"
+            "SELECT {SUMMARY_COLUMNS}, CASE WHEN id IN (SELECT value FROM json_each(?2)) THEN body_text END AS text \
+             FROM articles WHERE id IN (SELECT value FROM json_each(?1)) AND +status = 'published'"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids_json).fetch_all(&self.pool).await?;
-        let rows = rows.iter().map(|r| rows::summary(r).map(|s| (s.id, s))).collect::<Result<Vec<_>>>()?;
-        Ok(rows::in_order(ids, rows))
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(json(ids)).bind(json(texts)).fetch_all(&self.pool).await?;
+        rows::summaries_with_texts(ids, &rows)
     }
 
     async fn articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
@@ -699,24 +713,8 @@ impl Backend for SqliteStore {
 impl SqliteStore {
     /// Published stories from `at`: newest first before it, or oldest first after it (`newer`).
     async fn list_from(&self, filter: &ListFilter, at: Cursor, newer: bool, limit: u32) -> Result<Vec<ArticleSummary>> {
-        let (condition, key) = match filter {
-            ListFilter::All => ("", None),
-            ListFilter::Category(c) => ("category = ? AND", Some(c)),
-            ListFilter::Source(s) => ("source_name = ? AND", Some(s)),
-            ListFilter::Author(a) => ("author = ? AND", Some(a)),
-            ListFilter::Term(t) => ("id IN (SELECT article_id FROM article_terms WHERE term = ?) AND", Some(t)),
-        };
-        let (cmp, order) = if newer { (">", "ASC") } else { ("<", "DESC") };
-        // Copies of a story are never listed: their head is.
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE {condition} status = 'published' AND copy_of IS NULL \
-             AND (published_at, id) {cmp} (?, ?) ORDER BY published_at {order}, id {order} LIMIT ?"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        if let Some(k) = key {
-            q = q.bind(k);
-        }
-        let rows = q.bind(at.published_at).bind(at.id).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        let (sql, key) = list::list_sql(filter, newer);
+        let rows = list::bind(sqlx::query(sqlx::AssertSqlSafe(sql)), at, limit, key).fetch_all(&self.pool).await?;
         rows.iter().map(rows::summary).collect()
     }
 }

@@ -8,7 +8,7 @@ use axum::{
 use minijinja::{context, value::Serde};
 use serde::Serialize;
 use serde_json::json;
-use zixun_core::{Article, ArticleStatus, html::escape};
+use zixun_core::{Article, ArticleStatus, ArticleSummary, html::escape};
 use zixun_store::{Cursor, ListFilter};
 
 use super::{
@@ -71,9 +71,9 @@ async fn render(ctx: &AppContext, a: &Article) -> Result<Rendered, PageError> {
         Some(c) => {
             let filter = ListFilter::Category(c.clone());
             let at = Cursor { published_at: a.published_at, id: a.id };
-            let older = ctx.store.list(&filter, Some(at), 1).await?.into_iter().next();
-            let newer = ctx.store.list_newer(&filter, at, 1).await?.into_iter().next();
-            (older.map(|s| ListItem::new(&s, &ctx.clock)), newer.map(|s| ListItem::new(&s, &ctx.clock)))
+            let n = ctx.store.neighbours(&filter, at).await?;
+            let item = |s: Option<ArticleSummary>| s.map(|s| ListItem::new(&s, &ctx.clock));
+            (item(n.older), item(n.newer))
         }
         None => (None, None),
     };

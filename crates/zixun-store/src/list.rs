@@ -1,0 +1,53 @@
+//! The list queries both backends run (their SQL is the same: `$N` parameters, row values).
+
+use crate::{Cursor, ListFilter};
+
+/// The columns of an [`ArticleSummary`](zixun_core::ArticleSummary).
+pub(crate) const SUMMARY_COLUMNS: &str =
+    "id, title, author, source_name, original, category, published_at, summary, cover, views, simhash, copy_of";
+
+/// A list's query and its filter's key: `$1`, `$2` the cursor, `$3` the limit, `$4` the key.
+/// Published stories from the cursor: newest first before it, or oldest first after it (`newer`).
+pub(crate) fn list_sql(filter: &ListFilter, newer: bool) -> (String, Option<&String>) {
+    let (condition, key) = match filter {
+        ListFilter::All => ("", None),
+        ListFilter::Category(c) => ("category = $4 AND", Some(c)),
+        ListFilter::Source(s) => ("source_name = $4 AND", Some(s)),
+        ListFilter::Author(a) => ("author = $4 AND", Some(a)),
+        ListFilter::Term(t) => ("id IN (SELECT article_id FROM article_terms WHERE term = $4) AND", Some(t)),
+    };
+    let (cmp, order) = if newer { (">", "ASC") } else { ("<", "DESC") };
+    // Copies of a story are never listed: their head is.
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM articles WHERE {condition} status = 'published' AND copy_of IS NULL \
+         AND (published_at, id) {cmp} ($1, $2) ORDER BY published_at {order}, id {order} LIMIT $3"
+    );
+    (sql, key)
+}
+
+/// The query of an article's two neighbours in a list (parameters as [`list_sql`], limit 1):
+/// each row's `newer` is 0 for the older one, 1 for the newer.
+pub(crate) fn neighbours_sql(filter: &ListFilter) -> (String, Option<&String>) {
+    let (older, key) = list_sql(filter, false);
+    let (newer, _) = list_sql(filter, true);
+    (format!("SELECT 0 AS newer, * FROM ({older}) AS o UNION ALL SELECT 1 AS newer, * FROM ({newer}) AS n"), key)
+}
+
+/// Binds a list's parameters (see [`list_sql`]).
+pub(crate) fn bind<'q, DB>(
+    q: sqlx::query::Query<'q, DB, DB::Arguments>,
+    at: Cursor,
+    limit: u32,
+    key: Option<&'q String>,
+) -> sqlx::query::Query<'q, DB, DB::Arguments>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let q = q.bind(at.published_at).bind(at.id).bind(i64::from(limit));
+    match key {
+        Some(k) => q.bind(k),
+        None => q,
+    }
+}
