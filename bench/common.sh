@@ -3,6 +3,8 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 # Resident memory as "total/anonymous" MB: the rest is the search index's files mapped by
 # searches (clean pages the kernel can take back).
 rss_split_mb() { awk '/VmRSS/ {t = $2} /RssAnon/ {a = $2} END {printf "%.0f/%.0f", t / 1024, a / 1024}' "/proc/$1/status"; }
+# CPU seconds the process has used, user and system (steal time, a busy host's share, excluded).
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_ready() { # port -> seconds waited for /readyz
   local t0 t1

@@ -6,7 +6,8 @@
 #      client on a kept-alive connection: p50/p99 over the first pass (every query new to the
 #      node) and over a second pass of the same queries (repeats);
 #   2. a crawler storm: a random article of the whole site per request, wrk at CONNS
-#      connections for DURATION: req/s, p99, resident memory every 10 s;
+#      connections for DURATION: req/s, p99, resident memory every 10 s, and the server's CPU
+#      time a page (user + system, steal excluded: steadier than req/s on a shared machine);
 #   3. breaking news: a Zipf (s = 1.1) over the 1,000 newest articles plus the home page, wrk
 #      at CONNS connections for DURATION while a writer publishes an article a second through
 #      the newsroom API: req/s, p99, resident memory.
@@ -135,8 +136,12 @@ for round in $(seq 1 "$ROUNDS"); do
     s=$(search_http "$base" "$qfile")
     echo "  search over HTTP (p50 p99, repeat p50 p99, ms): $s"
     printf '  crawler storm (req/s p99-ms): '
+    cpu0=$(cpu_s "$server")
     storm=$(with_rss wrk_run "$work/storm.lua")
-    echo "$storm"
+    # The server's CPU per page: steadier than req/s on a shared machine.
+    cpu_ms=$(awk -v a="$cpu0" -v b="$(cpu_s "$server")" -v r="${storm%% *}" -v d="${DURATION%s}" \
+      'BEGIN {printf "%.3f", (b - a) * 1000 / (r * d)}')
+    echo "$storm | server CPU $cpu_ms ms a page"
     newest_paths
     writer & wpid=$!
     pids+=("$wpid")
@@ -145,13 +150,13 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "$news"
     kill "$wpid" 2>/dev/null || true
     wait "$wpid" 2>/dev/null || true
-    echo "$which $s $(echo "$storm" | cut -d' ' -f1,2) $(echo "$news" | cut -d' ' -f1,2)" >> "$work/results.txt"
+    echo "$which $s $(echo "$storm" | cut -d' ' -f1,2) $(echo "$news" | cut -d' ' -f1,2) $cpu_ms" >> "$work/results.txt"
     stop
   done
 done
 echo
-echo "medians over $ROUNDS rounds: search p50 p99 repeat-p50 repeat-p99 (ms) | storm req/s p99 | news req/s p99"
+echo "medians over $ROUNDS rounds: search p50 p99 repeat-p50 repeat-p99 (ms) | storm req/s p99 CPU-ms-a-page | news req/s p99"
 for which in before after; do
   row() { grep "^$which " "$work/results.txt" | cut -d' ' -f"$1" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-  echo "  $which: $(row 2) $(row 3) $(row 4) $(row 5) | $(row 6) $(row 7) | $(row 8) $(row 9)"
+  echo "  $which: $(row 2) $(row 3) $(row 4) $(row 5) | $(row 6) $(row 7) $(row 10) | $(row 8) $(row 9)"
 done
