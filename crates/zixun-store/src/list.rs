@@ -30,7 +30,10 @@ pub(crate) fn list_sql(filter: &ListFilter, newer: bool) -> (String, Option<&Str
 pub(crate) fn neighbours_sql(filter: &ListFilter) -> (String, Option<&String>) {
     let (older, key) = list_sql(filter, false);
     let (newer, _) = list_sql(filter, true);
-    (format!("SELECT 0 AS newer, * FROM ({older}) AS o UNION ALL SELECT 1 AS newer, * FROM ({newer}) AS n"), key)
+    let sql = format!(
+        "SELECT CAST(0 AS BIGINT) AS newer, * FROM ({older}) AS o UNION ALL SELECT 1 AS newer, * FROM ({newer}) AS n"
+    );
+    (sql, key)
 }
 
 /// Binds a list's parameters (see [`list_sql`]).

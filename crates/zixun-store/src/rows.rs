@@ -11,7 +11,9 @@ use zixun_core::{
     story::StoryCandidate,
 };
 
-use crate::{AdminArticle, ApiToken, AuditEntry, HourlyViews, PushEntry, PushState, Result, Source, StoreError, User};
+use crate::{
+    AdminArticle, ApiToken, AuditEntry, HourlyViews, Neighbours, PushEntry, PushState, Result, Source, StoreError, User,
+};
 
 /// Typed reads of one row's columns by name.
 pub(crate) trait Columns {
@@ -191,6 +193,16 @@ pub(crate) fn article(row: &impl Columns, tags: Vec<String>, keywords: Vec<Strin
         owner_id: row.opt_int("owner_id")?,
         publish_at: row.opt_int("publish_at")?,
     })
+}
+
+/// An article's neighbours from the rows of [`crate::list::neighbours_sql`].
+pub(crate) fn neighbours(rows: &[impl Columns]) -> Result<Neighbours> {
+    let mut out = Neighbours::default();
+    for row in rows {
+        let side = if row.int("newer")? == 1 { &mut out.newer } else { &mut out.older };
+        *side = Some(summary(row)?);
+    }
+    Ok(out)
 }
 
 /// Summaries in the order of `ids`, and the `text` column where it is not null, by id.

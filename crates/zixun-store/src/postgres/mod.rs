@@ -478,12 +478,7 @@ impl Store for PgStore {
     async fn neighbours(&self, filter: &ListFilter, at: Cursor) -> Result<Neighbours> {
         let (sql, key) = list::neighbours_sql(filter);
         let rows = list::bind(sqlx::query(sqlx::AssertSqlSafe(sql)), at, 1, key).fetch_all(&self.pool).await?;
-        let mut out = Neighbours::default();
-        for row in &rows {
-            let side = if row.try_get::<i32, _>("newer")? == 1 { &mut out.newer } else { &mut out.older };
-            *side = Some(rows::summary(row)?);
-        }
-        Ok(out)
+        rows::neighbours(&rows)
     }
 
     async fn summaries_with_texts(
