@@ -477,7 +477,7 @@ impl Store for PgStore {
 
     async fn neighbours(&self, filter: &ListFilter, at: Cursor) -> Result<Neighbours> {
         let (sql, key) = list::neighbours_sql(filter);
-        let rows = list::bind(sqlx::query(sqlx::AssertSqlSafe(sql)), at, 1, key).fetch_all(&self.pool).await?;
+        let rows = list::bind(sqlx::query(sqlx::AssertSqlSafe(sql)), at, key).fetch_all(&self.pool).await?;
         rows::neighbours(&rows)
     }
 
@@ -739,8 +739,8 @@ impl Backend for PgStore {
 impl PgStore {
     /// Published stories from `at`: newest first before it, or oldest first after it (`newer`).
     async fn list_from(&self, filter: &ListFilter, at: Cursor, newer: bool, limit: u32) -> Result<Vec<ArticleSummary>> {
-        let (sql, key) = list::list_sql(filter, newer);
-        let rows = list::bind(sqlx::query(sqlx::AssertSqlSafe(sql)), at, limit, key).fetch_all(&self.pool).await?;
+        let (sql, key) = list::list_sql(filter, newer, limit);
+        let rows = list::bind(sqlx::query(sqlx::AssertSqlSafe(sql)), at, key).fetch_all(&self.pool).await?;
         rows.iter().map(rows::summary).collect()
     }
 }

@@ -214,10 +214,8 @@ impl NewsroomStore for SqliteStore {
     }
 
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?")
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let sql = format!("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT {limit}");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
         rows.iter().map(rows::audit_entry).collect()
     }
 
@@ -254,7 +252,7 @@ impl NewsroomStore for SqliteStore {
             }
             None => {}
         }
-        q.push(" ORDER BY a.updated_at DESC, a.id DESC LIMIT ").push_bind(i64::from(limit));
+        q.push(format_args!(" ORDER BY a.updated_at DESC, a.id DESC LIMIT {limit}"));
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::admin_article).collect()
     }

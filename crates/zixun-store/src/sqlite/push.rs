@@ -41,16 +41,12 @@ impl PushStore for SqliteStore {
 
     async fn claim_pushes(&self, target: &str, now: i64, lease_secs: i64, limit: u32) -> Result<Vec<PushEntry>> {
         // One writer at a time in SQLite: the UPDATE is the claim.
-        let rows = sqlx::query(
+        let sql = format!(
             "UPDATE pushes SET next_at = ?2 + ?3 WHERE id IN (SELECT id FROM pushes \
-             WHERE target = ?1 AND state = 'pending' AND next_at <= ?2 ORDER BY id LIMIT ?4) RETURNING *",
-        )
-        .bind(target)
-        .bind(now)
-        .bind(lease_secs)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE target = ?1 AND state = 'pending' AND next_at <= ?2 ORDER BY id LIMIT {limit}) RETURNING *"
+        );
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(target).bind(now).bind(lease_secs).fetch_all(&self.pool).await?;
         let mut claimed = rows.iter().map(rows::push_entry).collect::<Result<Vec<_>>>()?;
         claimed.sort_by_key(|p| p.id);
         Ok(claimed)
@@ -77,10 +73,8 @@ impl PushStore for SqliteStore {
     }
 
     async fn push_log(&self, limit: u32) -> Result<Vec<PushEntry>> {
-        let rows = sqlx::query("SELECT * FROM pushes ORDER BY id DESC LIMIT ?")
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let sql = format!("SELECT * FROM pushes ORDER BY id DESC LIMIT {limit}");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
         rows.iter().map(rows::push_entry).collect()
     }
 }

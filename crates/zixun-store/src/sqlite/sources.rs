@@ -87,15 +87,12 @@ impl SourceStore for SqliteStore {
 
     async fn claim_due(&self, now: i64, lease_secs: i64, limit: u32) -> Result<Vec<Source>> {
         // One writer at a time in SQLite: the UPDATE is the claim.
-        let rows = sqlx::query(
+        let sql = format!(
             "UPDATE sources SET next_fetch_at = ?1 + ?2 WHERE id IN \
-             (SELECT id FROM sources WHERE next_fetch_at <= ?1 AND paused = 0 ORDER BY next_fetch_at, id LIMIT ?3) RETURNING *",
-        )
-        .bind(now)
-        .bind(lease_secs)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+             (SELECT id FROM sources WHERE next_fetch_at <= ?1 AND paused = 0 ORDER BY next_fetch_at, id LIMIT {limit}) \
+             RETURNING *"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(lease_secs).fetch_all(&self.pool).await?;
         let mut claimed = rows.iter().map(rows::source).collect::<Result<Vec<_>>>()?;
         claimed.sort_by_key(|s| s.id);
         Ok(claimed)

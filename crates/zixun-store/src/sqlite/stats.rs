@@ -18,14 +18,11 @@ impl StatsStore for SqliteStore {
     }
 
     async fn most_viewed_since(&self, since_hour: i64, limit: u32) -> Result<Vec<(i64, i64)>> {
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT article_id, SUM(views) AS views FROM article_views_hourly WHERE hour >= ? \
-             GROUP BY article_id ORDER BY views DESC, article_id DESC LIMIT ?",
-        )
-        .bind(since_hour)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+             GROUP BY article_id ORDER BY views DESC, article_id DESC LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(since_hour).fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok((r.try_get("article_id")?, r.try_get("views")?))).collect()
     }
 
