@@ -70,10 +70,9 @@ struct Doc {
     category: Option<u32>,
     source_name: Option<u32>,
     tags: Box<[u32]>,
-    /// Word ids, ascending; `weights` in the same order.
-    words: Box<[u32]>,
-    weights: Box<[Weight]>,
-    /// Bit `i` set: the article is posted under `words[i]`. None for a copy of another story
+    /// By word id, ascending: one allocation, read in one pass when a candidate is re-scored.
+    terms: Box<[Term]>,
+    /// Bit `i` set: the article is posted under `terms[i]`. None for a copy of another story
     /// (it is never offered as a candidate).
     posted: u64,
 }
@@ -94,6 +93,14 @@ impl Weight {
     fn get(self) -> f32 {
         f32::from(self.0) * Weight::STEP
     }
+}
+
+/// One word of an article's vector: 6 bytes.
+#[derive(Clone, Copy)]
+#[repr(C, packed(2))]
+struct Term {
+    word: u32,
+    weight: Weight,
 }
 
 /// One article under one word: 6 bytes.
@@ -320,10 +327,11 @@ fn best_first(scored: &mut Vec<(u32, f32)>, n: usize) {
 /// behind, as it runs for every candidate.
 fn for_each_shared(a: &[(u32, f32)], doc: &Doc, mut f: impl FnMut(u32, f32)) {
     let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < doc.words.len() {
-        let (x, y) = (a[i].0, doc.words[j]);
+    while i < a.len() && j < doc.terms.len() {
+        let Term { word: y, weight } = doc.terms[j];
+        let x = a[i].0;
         if x == y {
-            f(x, a[i].1 * doc.weights[j].get());
+            f(x, a[i].1 * weight.get());
         }
         i += usize::from(x <= y);
         j += usize::from(y <= x);
@@ -349,9 +357,9 @@ impl Inner {
     fn remove(&mut self, id: i64) -> Option<u32> {
         let slot = self.slot_of.remove(&id)?;
         if let Some(doc) = self.docs[slot as usize].take() {
-            for (i, word) in doc.words.iter().enumerate() {
+            for (i, &Term { word, .. }) in doc.terms.iter().enumerate() {
                 if doc.posted & (1 << i) != 0 {
-                    self.postings[*word as usize].retain(|p| p.slot != slot);
+                    self.postings[word as usize].retain(|p| p.slot != slot);
                 }
             }
         }
@@ -403,8 +411,7 @@ impl Inner {
             category: row.category.as_deref().map(|l| self.intern(l)),
             source_name: row.source_name.as_deref().map(|l| self.intern(l)),
             tags: row.tags.iter().map(|l| self.intern(l)).collect(),
-            words: vector.iter().map(|v| v.0).collect(),
-            weights: vector.iter().map(|v| v.1).collect(),
+            terms: vector.iter().map(|&(word, weight, _)| Term { word, weight }).collect(),
             posted,
         };
         self.slot_of.insert(row.id, slot);
@@ -436,7 +443,7 @@ impl Inner {
     /// The vector of `id`, or `fallback` in word ids when the index does not hold it.
     fn query(&self, id: i64, fallback: &[(String, f32)]) -> Vec<(u32, f32)> {
         match self.doc(id) {
-            Some(doc) => doc.words.iter().zip(doc.weights.iter()).map(|(&w, x)| (w, x.get())).collect(),
+            Some(doc) => doc.terms.iter().map(|&Term { word, weight }| (word, weight.get())).collect(),
             None => self.encode(fallback),
         }
     }

@@ -107,7 +107,6 @@ impl Cursor {
 }
 
 /// Views of one article in one hour (the hot list's input; defined with its ranking).
-pub use zixun_core::rank::HourlyViews;
 
 /// An article as 相关内容 sees it: its term vector and what ranking and dedup need.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +192,11 @@ pub trait Store: Send + Sync {
     /// Adds buffered views: the running totals (`views = views + n`) and the hourly buckets,
     /// in one transaction, in id order (two nodes flushing at once cannot deadlock).
     async fn add_views(&self, hour: i64, views: &HashMap<i64, i64>) -> Result<()>;
-    async fn hourly_views_since(&self, hour: i64) -> Result<Vec<HourlyViews>>;
+    /// The `limit` articles with the most views since `first_hour`, each hour's views counted
+    /// `weights[hour - first_hour]` times (hours past the weights not at all); best first, ties
+    /// the newer id first. Summed in the database: a busy site has an hourly row for most of
+    /// its articles.
+    async fn decayed_views(&self, first_hour: i64, weights: &[f64], limit: u32) -> Result<Vec<(i64, f64)>>;
     /// How many published stories (copies not counted) carry each keyword or tag, among those
     /// published in `[from, to)`.
     async fn term_counts(&self, from: i64, to: i64) -> Result<HashMap<String, u32>>;

@@ -11,9 +11,7 @@ use zixun_core::{
     story::StoryCandidate,
 };
 
-use crate::{
-    AdminArticle, ApiToken, AuditEntry, HourlyViews, Neighbours, PushEntry, PushState, Result, Source, StoreError, User,
-};
+use crate::{AdminArticle, ApiToken, AuditEntry, Neighbours, PushEntry, PushState, Result, Source, StoreError, User};
 
 /// Typed reads of one row's columns by name.
 pub(crate) trait Columns {
@@ -22,6 +20,7 @@ pub(crate) trait Columns {
     fn text(&self, column: &str) -> Result<String>;
     fn opt_text(&self, column: &str) -> Result<Option<String>>;
     fn flag(&self, column: &str) -> Result<bool>;
+    fn real(&self, column: &str) -> Result<f64>;
 }
 
 impl<R: Row> Columns for R
@@ -30,6 +29,7 @@ where
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn int(&self, column: &str) -> Result<i64> {
         Ok(self.try_get(column)?)
@@ -48,6 +48,10 @@ where
     }
 
     fn flag(&self, column: &str) -> Result<bool> {
+        Ok(self.try_get(column)?)
+    }
+
+    fn real(&self, column: &str) -> Result<f64> {
         Ok(self.try_get(column)?)
     }
 }
@@ -132,8 +136,8 @@ pub(crate) fn admin_article(row: &impl Columns) -> Result<AdminArticle> {
     })
 }
 
-pub(crate) fn hourly_views(row: &impl Columns) -> Result<HourlyViews> {
-    Ok(HourlyViews { article_id: row.int("article_id")?, hour: row.int("hour")?, views: row.int("views")? })
+pub(crate) fn decayed_views(row: &impl Columns) -> Result<(i64, f64)> {
+    Ok((row.int("article_id")?, row.real("score")?))
 }
 
 pub(crate) fn summary(row: &impl Columns) -> Result<ArticleSummary> {

@@ -251,16 +251,28 @@ async fn views_add_up_in_totals_and_hours(db: &TestDb) {
     store.add_views(10, &HashMap::from([(id, 2)])).await.expect("views");
     store.add_views(11, &HashMap::from([(id, 1)])).await.expect("views");
     assert_eq!(store.article(id).await.expect("get").expect("exists").views, 6);
-    let mut hourly: Vec<(i64, i64)> =
-        store.hourly_views_since(0).await.expect("hourly").iter().map(|h| (h.hour, h.views)).collect();
-    hourly.sort_unstable();
-    assert_eq!(hourly, vec![(10, 5), (11, 1)], "views of unknown articles are dropped");
-    assert_eq!(store.hourly_views_since(11).await.expect("hourly").len(), 1);
+    // Hours 10 and 11 counted once each: every view; hour 10 alone: its 5.
+    assert_eq!(store.decayed_views(10, &[1.0, 1.0], 5).await.expect("views"), vec![(id, 6.0)]);
+    assert_eq!(store.decayed_views(10, &[1.0], 5).await.expect("views"), vec![(id, 5.0)]);
+    assert_eq!(store.decayed_views(11, &[0.5], 5).await.expect("views"), vec![(id, 0.5)]);
+    assert!(
+        store.decayed_views(12, &[1.0], 5).await.expect("views").is_empty(),
+        "views of unknown articles are dropped"
+    );
     assert_eq!(
         store.most_viewed(5).await.expect("most").iter().map(|s| (s.id, s.views)).collect::<Vec<_>>(),
         vec![(id, 6)]
     );
     assert_eq!(store.max_seq().await.expect("seq"), seq, "views are not changes");
+    // Ranked by the weighted sum, ties the newer id first, cut to the limit.
+    let other = store.upsert(&[draft(Some("v2"), None, "浏览二", 2)]).await.expect("upsert")[0].id();
+    store.add_views(11, &HashMap::from([(other, 4)])).await.expect("views");
+    let weighed = |w: Vec<f64>, limit| async move { store.decayed_views(10, &w, limit).await.expect("views") };
+    assert_eq!(weighed(vec![1.0, 1.0], 5).await, vec![(id, 6.0), (other, 4.0)]);
+    assert_eq!(weighed(vec![0.1, 1.0], 5).await, vec![(other, 4.0), (id, 1.5)]);
+    assert_eq!(weighed(vec![0.0, 0.5], 5).await, vec![(other, 2.0), (id, 0.5)]);
+    assert_eq!(weighed(vec![0.2, 0.0], 1).await, vec![(id, 1.0)]);
+    assert_eq!(weighed(vec![0.0, 0.0], 5).await.iter().map(|v| v.0).collect::<Vec<_>>(), vec![other, id]);
 }
 
 async fn new_articles_count_towards_the_corpus_in_the_same_write(db: &TestDb) {

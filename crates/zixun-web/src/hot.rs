@@ -85,8 +85,8 @@ impl HotList {
         let half_life = ctx.config.hot_half_life.as_secs() as i64;
         let max_age = ctx.config.hot_max_age.as_secs() as i64;
         let since_hour = (now - max_age) / 3600;
-        let mut ranked = rank::hot_ranking(&ctx.store.hourly_views_since(since_hour).await?, now, half_life);
-        ranked.truncate(RANKED);
+        let weights = rank::hour_weights(since_hour, now, half_life);
+        let ranked = ctx.store.decayed_views(since_hour, &weights, RANKED as u32).await?;
         let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
         let summaries = ctx.store.summaries(&ids).await?;
         let score_of: HashMap<i64, f64> = ranked.into_iter().collect();

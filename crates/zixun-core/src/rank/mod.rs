@@ -4,7 +4,7 @@
 pub mod hot;
 pub mod related;
 
-pub use hot::{HourlyViews, hot_ranking, hot_score};
+pub use hot::{hot_score, hour_weights};
 pub use related::{Facts, Pick, RelatedSettings, diversify};
 
 /// `0.5^(age / half_life)`: 1 now, 0.5 one half-life ago. Future times count as now.

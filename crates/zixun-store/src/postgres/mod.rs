@@ -33,8 +33,8 @@ use zixun_core::{
 };
 
 use crate::{
-    Backend, BackendKind, Cursor, HourlyViews, ListFilter, Neighbours, OpenOptions, Result, Store, StoreError,
-    TermVectorRow, UpsertOutcome, backend::redact,
+    Backend, BackendKind, Cursor, ListFilter, Neighbours, OpenOptions, Result, Store, StoreError, TermVectorRow,
+    UpsertOutcome, backend::redact,
 };
 use crate::{
     list::{self, SUMMARY_COLUMNS},
@@ -650,12 +650,15 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn hourly_views_since(&self, hour: i64) -> Result<Vec<HourlyViews>> {
-        let rows = sqlx::query("SELECT article_id, hour, views FROM article_views_hourly WHERE hour >= $1")
-            .bind(hour)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(rows::hourly_views).collect()
+    async fn decayed_views(&self, first_hour: i64, weights: &[f64], limit: u32) -> Result<Vec<(i64, f64)>> {
+        let sql = format!(
+            "SELECT v.article_id AS article_id, SUM(v.views * w.weight) AS score \
+             FROM unnest($1::float8[]) WITH ORDINALITY AS w (weight, n) \
+             JOIN article_views_hourly AS v ON v.hour = $2 + w.n - 1 \
+             GROUP BY v.article_id ORDER BY score DESC, v.article_id DESC LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(weights).bind(first_hour).fetch_all(&self.pool).await?;
+        rows.iter().map(rows::decayed_views).collect()
     }
 
     async fn term_counts(&self, from: i64, to: i64) -> Result<HashMap<String, u32>> {

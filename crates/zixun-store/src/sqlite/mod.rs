@@ -30,8 +30,7 @@ use zixun_core::{
 };
 
 use crate::{
-    Backend, BackendKind, Cursor, HourlyViews, ListFilter, Neighbours, Result, Store, StoreError, TermVectorRow,
-    UpsertOutcome,
+    Backend, BackendKind, Cursor, ListFilter, Neighbours, Result, Store, StoreError, TermVectorRow, UpsertOutcome,
 };
 use crate::{
     list::{self, SUMMARY_COLUMNS},
@@ -640,12 +639,20 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn hourly_views_since(&self, hour: i64) -> Result<Vec<HourlyViews>> {
-        let rows = sqlx::query("SELECT article_id, hour, views FROM article_views_hourly WHERE hour >= ?")
-            .bind(hour)
+    async fn decayed_views(&self, first_hour: i64, weights: &[f64], limit: u32) -> Result<Vec<(i64, f64)>> {
+        // The weights first (CROSS JOIN keeps that order): one range of the (hour, article_id)
+        // key for each hour.
+        let sql = format!(
+            "SELECT v.article_id AS article_id, SUM(v.views * w.value) AS score \
+             FROM json_each(?1) AS w CROSS JOIN article_views_hourly AS v ON v.hour = ?2 + w.key \
+             GROUP BY v.article_id ORDER BY score DESC, v.article_id DESC LIMIT {limit}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(serde_json::to_string(weights).unwrap_or_else(|_| "[]".into()))
+            .bind(first_hour)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(rows::hourly_views).collect()
+        rows.iter().map(rows::decayed_views).collect()
     }
 
     async fn term_counts(&self, from: i64, to: i64) -> Result<HashMap<String, u32>> {
