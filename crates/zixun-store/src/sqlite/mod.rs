@@ -69,7 +69,7 @@ impl SqliteStore {
             .max_connections(8)
             .min_connections(1)
             // A file on this machine does not drop a connection: no ping before each statement
-            // (a round trip to the connection's worker thread, a third of a page miss's).
+            // (a round trip to the connection's worker thread each time).
             .test_before_acquire(false)
             .connect_with(options)
             .await
