@@ -106,8 +106,6 @@ impl Cursor {
     }
 }
 
-/// Views of one article in one hour (the hot list's input; defined with its ranking).
-
 /// An article as 相关内容 sees it: its term vector and what ranking and dedup need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TermVectorRow {
