@@ -251,14 +251,16 @@ async fn views_add_up_in_totals_and_hours(db: &TestDb) {
     store.add_views(10, &HashMap::from([(id, 2)])).await.expect("views");
     store.add_views(11, &HashMap::from([(id, 1)])).await.expect("views");
     assert_eq!(store.article(id).await.expect("get").expect("exists").views, 6);
-    // Hours 10 and 11 counted once each: every view; hour 10 alone: its 5.
-    assert_eq!(store.decayed_views(10, &[1.0, 1.0], 5).await.expect("views"), vec![(id, 6.0)]);
-    assert_eq!(store.decayed_views(10, &[1.0], 5).await.expect("views"), vec![(id, 5.0)]);
-    assert_eq!(store.decayed_views(11, &[0.5], 5).await.expect("views"), vec![(id, 0.5)]);
-    assert!(
-        store.decayed_views(12, &[1.0], 5).await.expect("views").is_empty(),
+    // Hours 10 and 11 counted once each: every view, and none of the unknown article's;
+    // hour 10 alone (11 past the weights): its 5.
+    assert_eq!(
+        store.decayed_views(10, &[1.0, 1.0], 5).await.expect("views"),
+        vec![(id, 6.0)],
         "views of unknown articles are dropped"
     );
+    assert_eq!(store.decayed_views(10, &[1.0], 5).await.expect("views"), vec![(id, 5.0)]);
+    assert_eq!(store.decayed_views(11, &[0.5], 5).await.expect("views"), vec![(id, 0.5)]);
+    assert!(store.decayed_views(12, &[1.0], 5).await.expect("views").is_empty(), "no views in hour 12");
     assert_eq!(
         store.most_viewed(5).await.expect("most").iter().map(|s| (s.id, s.views)).collect::<Vec<_>>(),
         vec![(id, 6)]
