@@ -2,6 +2,12 @@
 
 use crate::{Cursor, ListFilter};
 
+/// The columns `rows::article` reads: everything but the term vector and the Markdown source,
+/// which are large, read elsewhere, and copied with every row of a `SELECT *`.
+pub(crate) const ARTICLE_COLUMNS: &str = "id, ext_id, title, author, source_name, source_url, original, category, \
+     tags, published_at, updated_at, body_html, body_text, summary, cover, original_title, original_author, editor, \
+     keywords, simhash, status, workflow, views, seq, copy_of, owner_id, publish_at";
+
 /// The columns of an [`ArticleSummary`](zixun_core::ArticleSummary).
 pub(crate) const SUMMARY_COLUMNS: &str =
     "id, title, author, source_name, original, category, published_at, summary, cover, views, simhash, copy_of";

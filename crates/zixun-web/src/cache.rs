@@ -23,6 +23,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use moka::sync::Cache;
+use tokio::sync::{Semaphore, SemaphorePermit};
 use zixun_core::Article;
 use zixun_store::ListFilter;
 
@@ -31,6 +32,8 @@ use zixun_store::ListFilter;
 /// --example compression_levels` prints the trade).
 pub const BROTLI_QUALITY: i32 = 5;
 const GZIP_LEVEL: u32 = 6;
+/// Missed pages rendered at once, per core (see [`PageCache::render_turn`]).
+const RENDERS_PER_CORE: usize = 2;
 
 /// What a cached page shows: which changes make it stale.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,6 +193,9 @@ pub struct PageCache {
     pages: Cache<String, Arc<CachedPage>>,
     /// Moves on every invalidation: a page rendered before one is not cached after it.
     generation: AtomicU64,
+    /// Turns to render a missed page, handed out first come, first served (see
+    /// [`PageCache::render_turn`]).
+    renders: Semaphore,
 }
 
 impl PageCache {
@@ -203,7 +209,18 @@ impl PageCache {
             })
             .time_to_live(ttl)
             .build();
-        PageCache { pages, generation: AtomicU64::new(0) }
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        PageCache { pages, generation: AtomicU64::new(0), renders: Semaphore::new(RENDERS_PER_CORE * cores) }
+    }
+
+    /// Waits for a turn to render a missed page; the turn ends when the guard drops. Under a
+    /// crawler storm every request is a miss: rendered all at once, the pages share the CPU and
+    /// each takes as long as the slowest, so the slow tail grows with the crowd. Taken in
+    /// turns, in the order they came (tokio's semaphore is fair), a page waits for those ahead
+    /// of it and then renders at full speed. A few turns per core keep the CPU busy while
+    /// some wait for the database. `None` only if the semaphore were closed (it never is).
+    pub async fn render_turn(&self) -> Option<SemaphorePermit<'_>> {
+        self.renders.acquire().await.ok()
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
@@ -289,6 +306,31 @@ impl PageCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn missed_pages_render_in_turns_first_come_first_served() {
+        let cache = Arc::new(PageCache::new(Duration::from_secs(60), 1 << 20));
+        let turns = RENDERS_PER_CORE * std::thread::available_parallelism().map_or(2, usize::from);
+        let mut held = Vec::new();
+        for _ in 0..turns {
+            held.push(cache.render_turn().await.expect("a turn"));
+        }
+        // Two more renders queue, in the order they asked.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        for n in 0..2 {
+            let (cache, tx) = (cache.clone(), tx.clone());
+            tokio::spawn(async move {
+                let _turn = cache.render_turn().await;
+                tx.send(n).expect("send");
+            });
+            tokio::task::yield_now().await;
+        }
+        let wait = Duration::from_millis(50);
+        assert!(tokio::time::timeout(wait, rx.recv()).await.is_err(), "no turn is free while all are held");
+        held.pop();
+        assert_eq!(tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("a turn came free"), Some(0));
+        assert_eq!(tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("and was passed on"), Some(1));
+    }
 
     fn article(id: i64, category: &str) -> Article {
         Article { category: Some(category.into()), tags: vec!["马拉松".into()], ..crate::test_support::article(id) }

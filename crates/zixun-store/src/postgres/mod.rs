@@ -37,7 +37,7 @@ use crate::{
     UpsertOutcome, backend::redact,
 };
 use crate::{
-    list::{self, SUMMARY_COLUMNS},
+    list::{self, ARTICLE_COLUMNS, SUMMARY_COLUMNS},
     rows,
     story::StoryFacts,
 };
@@ -457,7 +457,10 @@ impl Store for PgStore {
     }
 
     async fn article(&self, id: i64) -> Result<Option<Article>> {
-        let row = sqlx::query("SELECT * FROM articles WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(article_from_row).transpose()
     }
 
@@ -465,7 +468,11 @@ impl Store for PgStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query("SELECT * FROM articles WHERE id = ANY($1)").bind(ids).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ANY($1)")))
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?;
         let rows = rows.iter().map(|r| article_from_row(r).map(|a| (a.id, a))).collect::<Result<Vec<_>>>()?;
         Ok(rows::in_order(ids, rows))
     }
@@ -562,11 +569,13 @@ impl Store for PgStore {
     }
 
     async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Article>> {
-        let rows = sqlx::query("SELECT * FROM articles WHERE seq > $1 ORDER BY seq LIMIT $2")
-            .bind(seq)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE seq > $1 ORDER BY seq LIMIT $2"
+        )))
+        .bind(seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(article_from_row).collect()
     }
 

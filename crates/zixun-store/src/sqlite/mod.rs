@@ -33,7 +33,7 @@ use crate::{
     Backend, BackendKind, Cursor, ListFilter, Neighbours, Result, Store, StoreError, TermVectorRow, UpsertOutcome,
 };
 use crate::{
-    list::{self, SUMMARY_COLUMNS},
+    list::{self, ARTICLE_COLUMNS, SUMMARY_COLUMNS},
     rows,
     story::StoryFacts,
 };
@@ -453,7 +453,10 @@ impl Store for SqliteStore {
     }
 
     async fn article(&self, id: i64) -> Result<Option<Article>> {
-        let row = sqlx::query("SELECT * FROM articles WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(article_from_row).transpose()
     }
 
@@ -489,10 +492,12 @@ impl Store for SqliteStore {
     }
 
     async fn articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
-        let rows = sqlx::query("SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN (SELECT value FROM json_each(?))"
+        )))
+        .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+        .fetch_all(&self.pool)
+        .await?;
         let rows = rows.iter().map(|r| article_from_row(r).map(|a| (a.id, a))).collect::<Result<Vec<_>>>()?;
         Ok(rows::in_order(ids, rows))
     }
@@ -559,7 +564,7 @@ impl Store for SqliteStore {
     }
 
     async fn changes_since(&self, seq: i64, limit: u32) -> Result<Vec<Article>> {
-        let sql = format!("SELECT * FROM articles WHERE seq > ? ORDER BY seq LIMIT {limit}");
+        let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE seq > ? ORDER BY seq LIMIT {limit}");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(seq).fetch_all(&self.pool).await?;
         rows.iter().map(article_from_row).collect()
     }
@@ -612,29 +617,30 @@ impl Store for SqliteStore {
         if views.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        // Two statements for the whole batch, the counts as one JSON array of [id, n] pairs: a
+        // statement per article was two round trips to the connection's thread each, thousands
+        // a flush under a crawler storm. Views of articles that are gone are dropped.
         let mut sorted: Vec<(i64, i64)> = views.iter().map(|(&id, &n)| (id, n)).collect();
         sorted.sort_unstable();
-        for (id, n) in sorted {
-            let updated = sqlx::query("UPDATE articles SET views = views + ? WHERE id = ?")
-                .bind(n)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if updated == 0 {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO article_views_hourly (article_id, hour, views) VALUES (?, ?, ?) \
-                 ON CONFLICT (hour, article_id) DO UPDATE SET views = views + excluded.views",
-            )
-            .bind(id)
-            .bind(hour)
-            .bind(n)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let batch = serde_json::to_string(&sorted).unwrap_or_else(|_| "[]".into());
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE articles SET views = views + v.value ->> 1 FROM json_each(?1) AS v \
+             WHERE articles.id = v.value ->> 0",
+        )
+        .bind(&batch)
+        .execute(&mut *tx)
+        .await?;
+        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the join.
+        sqlx::query(
+            "INSERT INTO article_views_hourly (article_id, hour, views) \
+             SELECT a.id, ?2, v.value ->> 1 FROM json_each(?1) AS v JOIN articles AS a ON a.id = v.value ->> 0 \
+             WHERE true ON CONFLICT (hour, article_id) DO UPDATE SET views = views + excluded.views",
+        )
+        .bind(&batch)
+        .bind(hour)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

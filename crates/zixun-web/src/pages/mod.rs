@@ -171,8 +171,16 @@ where
         return Ok(page.respond(headers, true).await);
     }
     ctx.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
+    let turn = ctx.cache.render_turn().await;
+    // Rendered by a request ahead of this one while it waited.
+    if let Some(page) = ctx.cache.get(&key) {
+        ctx.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+        drop(turn);
+        return Ok(page.respond(headers, true).await);
+    }
     let generation = ctx.cache.generation();
     let rendered = crate::script::rendering(&path, render()).await?;
+    drop(turn);
     let page = Arc::new(CachedPage::new(rendered.html, content_type, rendered.shows));
     ctx.cache.insert(key, page.clone(), generation);
     Ok(page.respond(headers, false).await)
