@@ -213,12 +213,12 @@ impl PageCache {
         PageCache { pages, generation: AtomicU64::new(0), renders: Semaphore::new(RENDERS_PER_CORE * cores) }
     }
 
-    /// Waits for a turn to render a missed page; the turn ends when the guard drops. Under a
-    /// crawler storm every request is a miss: rendered all at once, the pages share the CPU and
-    /// each takes as long as the slowest, so the slow tail grows with the crowd. Taken in
-    /// turns, in the order they came (tokio's semaphore is fair), a page waits for those ahead
-    /// of it and then renders at full speed. A few turns per core keep the CPU busy while
-    /// some wait for the database. `None` only if the semaphore were closed (it never is).
+    /// Waits for a turn to render a missed page; the turn ends when the guard drops. Turns are
+    /// handed out in the order asked (tokio's semaphore is fair), so that a crowd of misses (a
+    /// crawler storm) is rendered a few at a time, oldest first, instead of all at once, and a
+    /// request that waited can find its page rendered by one ahead of it. A few turns per core
+    /// keep the CPU busy while some wait for the database. `None` only if the semaphore were
+    /// closed (it never is).
     pub async fn render_turn(&self) -> Option<SemaphorePermit<'_>> {
         self.renders.acquire().await.ok()
     }
