@@ -78,3 +78,13 @@ repeated_site() { # repeats binary: $CORPUS repeated (new ids, shifted dates) an
     /usr/bin/time -f "import: %e s, peak %M KB" "$2" --data-dir "$data" import "$big" >/dev/null
   fi
 }
+
+storm_lua() { # data-folder out.lua: a wrk script asking for a random article of the site each request
+  local max_id
+  max_id=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT max(id) FROM articles").fetchone()[0])' "$1/zixun.db")
+  cat > "$2" <<LUA
+math.randomseed(os.time())
+request = function() return wrk.format("GET", "/a/" .. math.random(1, $max_id)) end
+LUA
+  echo "$max_id"
+}

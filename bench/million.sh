@@ -72,10 +72,6 @@ lat.sort()
 print(f"{lat[len(lat) // 2]:.2f} {lat[min(len(lat) - 1, int(len(lat) * 0.99))]:.2f}")
 PY
 }
-sqlite3_max_id() {
-  python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT max(id) FROM articles").fetchone()[0])' "$data/zixun.db"
-}
-
 if [ ! -d "$data/index" ] || [ ! -s "$work/indexed" ]; then
   echo "first start (builds the search index; its progress is in $work/serve.log):"
   ZIXUN_LOG=info start "$AFTER"
@@ -85,11 +81,7 @@ if [ ! -d "$data/index" ] || [ ! -s "$work/indexed" ]; then
   date > "$work/indexed"
 fi
 
-max_id=$(sqlite3_max_id)
-cat > "$work/storm.lua" <<EOF
-math.randomseed(os.time())
-request = function() return wrk.format("GET", "/a/" .. math.random(1, $max_id)) end
-EOF
+max_id=$(storm_lua "$data" "$work/storm.lua")
 echo "site: $max_id article ids (news2018 x $REPEATS, new ids, dates shifted 31 days a repeat)"
 echo "BEFORE=$BEFORE"
 echo "AFTER=$AFTER"

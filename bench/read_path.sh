@@ -73,14 +73,7 @@ start() { # binary -> sets $server, $base
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; }
 
-max_id=$(sqlite3 "$data/zixun.db" 'SELECT max(id) FROM articles' 2>/dev/null || echo 0)
-if [ "$max_id" = 0 ]; then
-  max_id=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT max(id) FROM articles").fetchone()[0])' "$data/zixun.db")
-fi
-cat > "$work/storm.lua" <<EOF
-math.randomseed(os.time())
-request = function() return wrk.format("GET", "/a/" .. math.random(1, $max_id)) end
-EOF
+max_id=$(storm_lua "$data" "$work/storm.lua")
 newest_paths() {
   python3 - "$base" "$work/zipf.txt" <<'PY'
 import json, random, sys, urllib.request

@@ -9,12 +9,15 @@
 #   BEFORE=/path/to/old/zixun AFTER=/path/to/new/zixun SITE=/path/to/site bench/storm_ab.sh [ROUNDS]
 #
 # SITE is a data folder both builds can open (same schema and search index), e.g. the one
-# bench/read_path.sh imports (/var/tmp/zixun-read-path/site). Needs wrk (Debian package).
+# bench/read_path.sh imports (/var/tmp/zixun-read-path/site). When AFTER adds a migration, BEFORE
+# can no longer open the migrated folder: give it a copy made before, SITE_BEFORE=/path/to/copy.
+# Needs wrk (Debian package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEFORE=${BEFORE:?set BEFORE to the zixun binary to compare against}
 AFTER=${AFTER:-$PWD/target/release/zixun}
 SITE=${SITE:-/var/tmp/zixun-read-path/site}
+SITE_BEFORE=${SITE_BEFORE:-$SITE}
 ROUNDS=${1:-2}
 CONNS=${CONNS:-32}
 DURATION=${DURATION:-30s}
@@ -23,19 +26,16 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 . bench/common.sh
 
-max_id=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT max(id) FROM articles").fetchone()[0])' "$SITE/zixun.db")
 lua=$(mktemp --suffix=.lua)
-cat > "$lua" <<L
-math.randomseed(os.time())
-request = function() return wrk.format("GET", "/a/" .. math.random(1, $max_id)) end
-L
+max_id=$(storm_lua "$SITE" "$lua")
 echo "site: $SITE, $max_id article ids; wrk -c$CONNS -d$DURATION"
 printf '%-6s %-8s %8s %8s %8s %8s %12s\n' round build req/s p50 p90 p99 "CPU a page"
 for round in $(seq 1 "$ROUNDS"); do
   for bin in "$BEFORE" "$AFTER"; do
-    label=$([ "$bin" = "$BEFORE" ] && echo before || echo after)
+    label=after site=$SITE
+    [ "$bin" = "$BEFORE" ] && label=before site=$SITE_BEFORE
     port=$(free_port)
-    ZIXUN_LOG=warn "$bin" --data-dir "$SITE" serve --bind "127.0.0.1:$port" --no-background 2>/dev/null &
+    ZIXUN_LOG=warn "$bin" --data-dir "$site" serve --bind "127.0.0.1:$port" --no-background 2>/dev/null &
     server=$!
     pids+=("$server")
     wait_ready "$port" >/dev/null

@@ -8,6 +8,9 @@ mod sources;
 mod stats;
 mod uploads;
 
+#[cfg(test)]
+mod rebuild_tests;
+
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
@@ -39,6 +42,21 @@ use crate::{
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Migration 14 copies the articles table (bodies and all): on a large site that is minutes
+/// before the first start of this version serves, so the log says why it waits.
+async fn announce_table_copy(pool: &SqlitePool) {
+    let waiting: Option<i64> = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM articles) WHERE NOT EXISTS (SELECT 1 FROM _sqlx_migrations WHERE version = 14)",
+    )
+    .fetch_optional(pool)
+    .await
+    .ok()
+    .flatten();
+    if let Some(articles) = waiting.filter(|&n| n > 0) {
+        tracing::info!(articles, "copying the articles table into its new column order (migration 14), once");
+    }
+}
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -74,6 +92,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(open_err)?;
+        announce_table_copy(&pool).await;
         MIGRATOR.run(&pool).await?;
         let uploads_dir = path.parent().unwrap_or(Path::new(".")).join("uploads");
         Ok(SqliteStore { pool, story: StoryPolicy::default(), revisions_kept: DEFAULT_REVISIONS_KEPT, uploads_dir })

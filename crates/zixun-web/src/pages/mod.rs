@@ -166,22 +166,27 @@ where
     // The 繁體 view of a page is a page of its own.
     let path = key;
     let key = if crate::script::is_hant() { format!("{}{path}", crate::script::HANT_PREFIX) } else { path.clone() };
-    if let Some(page) = ctx.cache.get(&key) {
-        ctx.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+    if let Some(page) = cache_hit(ctx, &key) {
         return Ok(page.respond(headers, true).await);
     }
-    ctx.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
     let turn = ctx.cache.render_turn().await;
     // Rendered by a request ahead of this one while it waited.
-    if let Some(page) = ctx.cache.get(&key) {
-        ctx.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+    if let Some(page) = cache_hit(ctx, &key) {
         drop(turn);
         return Ok(page.respond(headers, true).await);
     }
+    ctx.metrics.cache_misses.fetch_add(1, Ordering::Relaxed);
     let generation = ctx.cache.generation();
     let rendered = crate::script::rendering(&path, render()).await?;
     drop(turn);
     let page = Arc::new(CachedPage::new(rendered.html, content_type, rendered.shows));
     ctx.cache.insert(key, page.clone(), generation);
     Ok(page.respond(headers, false).await)
+}
+
+/// The cached page of `key`, counted as a hit.
+fn cache_hit(ctx: &AppContext, key: &str) -> Option<Arc<CachedPage>> {
+    let page = ctx.cache.get(key)?;
+    ctx.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+    Some(page)
 }
