@@ -12,16 +12,13 @@
 # About 3 minutes a build at 105k articles. Needs valgrind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BEFORE=${BEFORE:?set BEFORE to the zixun binary to compare against}
-AFTER=${AFTER:-$PWD/target/release/zixun}
-SITE=${SITE:-/var/tmp/zixun-read-path/site}
-SITE_BEFORE=${SITE_BEFORE:-$SITE}
 . bench/common.sh
+ab_builds
 work=$(mktemp -d)
 vg=""
 cleanup() { [ -n "$vg" ] && kill "$vg" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-max_id=$(storm_lua "$SITE" "$work/unused.lua")
+max_id=$(max_article_id "$SITE")
 
 counted() { # binary site python-client -> instructions counted while the client ran
   local port out="$work/callgrind.out"

@@ -79,9 +79,22 @@ repeated_site() { # repeats binary: $CORPUS repeated (new ids, shifted dates) an
   fi
 }
 
+ab_builds() { # the two builds and their sites, for the A/B scripts: BEFORE (required), AFTER (this
+  # tree's release build), SITE, SITE_BEFORE (a copy of SITE from before AFTER's migrations, when
+  # AFTER adds any: BEFORE cannot open a migrated folder)
+  BEFORE=${BEFORE:?set BEFORE to the zixun binary to compare against}
+  AFTER=${AFTER:-$PWD/target/release/zixun}
+  SITE=${SITE:-/var/tmp/zixun-read-path/site}
+  SITE_BEFORE=${SITE_BEFORE:-$SITE}
+}
+
+max_article_id() { # data-folder -> the largest article id in its database
+  python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT max(id) FROM articles").fetchone()[0])' "$1/zixun.db"
+}
+
 storm_lua() { # data-folder out.lua: a wrk script asking for a random article of the site each request
   local max_id
-  max_id=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT max(id) FROM articles").fetchone()[0])' "$1/zixun.db")
+  max_id=$(max_article_id "$1")
   cat > "$2" <<LUA
 math.randomseed(os.time())
 request = function() return wrk.format("GET", "/a/" .. math.random(1, $max_id)) end

@@ -14,10 +14,6 @@
 # Needs wrk (Debian package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BEFORE=${BEFORE:?set BEFORE to the zixun binary to compare against}
-AFTER=${AFTER:-$PWD/target/release/zixun}
-SITE=${SITE:-/var/tmp/zixun-read-path/site}
-SITE_BEFORE=${SITE_BEFORE:-$SITE}
 ROUNDS=${1:-2}
 CONNS=${CONNS:-32}
 DURATION=${DURATION:-30s}
@@ -25,6 +21,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 . bench/common.sh
+ab_builds
 
 lua=$(mktemp --suffix=.lua)
 max_id=$(storm_lua "$SITE" "$lua")

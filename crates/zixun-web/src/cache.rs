@@ -35,6 +35,11 @@ const GZIP_LEVEL: u32 = 6;
 /// Missed pages rendered at once, per core (see [`PageCache::render_turn`]).
 const RENDERS_PER_CORE: usize = 2;
 
+/// Missed pages rendered at once on this machine.
+fn render_turns() -> usize {
+    RENDERS_PER_CORE * std::thread::available_parallelism().map_or(2, usize::from)
+}
+
 /// What a cached page shows: which changes make it stale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Shows {
@@ -209,8 +214,7 @@ impl PageCache {
             })
             .time_to_live(ttl)
             .build();
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        PageCache { pages, generation: AtomicU64::new(0), renders: Semaphore::new(RENDERS_PER_CORE * cores) }
+        PageCache { pages, generation: AtomicU64::new(0), renders: Semaphore::new(render_turns()) }
     }
 
     /// Waits for a turn to render a missed page; the turn ends when the guard drops. Turns are
@@ -310,7 +314,7 @@ mod tests {
     #[tokio::test]
     async fn missed_pages_render_in_turns_first_come_first_served() {
         let cache = Arc::new(PageCache::new(Duration::from_secs(60), 1 << 20));
-        let turns = RENDERS_PER_CORE * std::thread::available_parallelism().map_or(2, usize::from);
+        let turns = render_turns();
         let mut held = Vec::new();
         for _ in 0..turns {
             held.push(cache.render_turn().await.expect("a turn"));

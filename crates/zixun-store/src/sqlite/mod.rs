@@ -43,19 +43,25 @@ use crate::{
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// Migration 14 copies the articles table (bodies and all): on a large site that is minutes
-/// before the first start of this version serves, so the log says why it waits.
-async fn announce_table_copy(pool: &SqlitePool) {
-    let waiting: Option<i64> = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM articles) WHERE NOT EXISTS (SELECT 1 FROM _sqlx_migrations WHERE version = 14)",
-    )
-    .fetch_optional(pool)
-    .await
-    .ok()
-    .flatten();
-    if let Some(articles) = waiting.filter(|&n| n > 0) {
-        tracing::info!(articles, "copying the articles table into its new column order (migration 14), once");
+/// Logs the migrations an existing database is about to go through, with its size: one that
+/// copies a table (14 copies `articles`, bodies and all) holds a large site's first start of a
+/// new version for minutes, and the log says why. A new database says nothing.
+async fn announce_migrations(pool: &SqlitePool) {
+    let Ok(applied) =
+        sqlx::query_scalar::<_, i64>("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pool).await
+    else {
+        return;
+    };
+    let pending: Vec<String> = MIGRATOR
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version))
+        .map(|m| format!("{} {}", m.version, m.description))
+        .collect();
+    if pending.is_empty() {
+        return;
     }
+    let articles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(pool).await.unwrap_or_default();
+    tracing::info!(articles, migrations = %pending.join(", "), "upgrading the database before serving");
 }
 
 #[derive(Clone)]
@@ -92,7 +98,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(open_err)?;
-        announce_table_copy(&pool).await;
+        announce_migrations(&pool).await;
         MIGRATOR.run(&pool).await?;
         let uploads_dir = path.parent().unwrap_or(Path::new(".")).join("uploads");
         Ok(SqliteStore { pool, story: StoryPolicy::default(), revisions_kept: DEFAULT_REVISIONS_KEPT, uploads_dir })
